@@ -1,0 +1,81 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { DomainError, DomainErrorKind } from './domain-error';
+
+const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  policy: 422,
+  unavailable: 503,
+};
+
+const CODE_BY_STATUS: Record<number, string> = {
+  400: 'invalid_input',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  422: 'policy_violation',
+  429: 'rate_limited',
+  503: 'unavailable',
+};
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  errors?: { field: string; message: string }[];
+}
+
+/** Builds the RFC 9457 body for a status and a stable code. */
+export function problem(status: number, code: string, detail: string, errors?: Problem['errors']): Problem {
+  const title = (HttpStatus[status] ?? 'Error')
+    .toString()
+    .toLowerCase()
+    .replace(/_/g, ' ')
+    .replace(/^./, (c) => c.toUpperCase());
+  return { type: `urn:cadre:problem:${code}`, title, status, detail, code, ...(errors ? { errors } : {}) };
+}
+
+/** Maps a thrown value to a problem. Unknown errors become an opaque 500: their messages may carry data. */
+export function toProblem(exception: unknown): Problem {
+  if (exception instanceof DomainError) {
+    const status = STATUS_BY_KIND[exception.kind];
+    if (!status) throw new Error(`unmapped domain error kind ${exception.kind} (${exception.code})`);
+    return problem(status, exception.code, exception.detail, exception.errors);
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const body = exception.getResponse();
+    // Framework messages (route not found, body too large, malformed JSON) carry no vault data.
+    const message = typeof body === 'string' ? body : (body as { message?: unknown }).message;
+    const detail = Array.isArray(message) ? message.join('; ') : String(message ?? exception.message);
+    return problem(status, CODE_BY_STATUS[status] ?? 'http_error', detail);
+  }
+  return problem(500, 'internal_error', 'An internal error occurred');
+}
+
+/** The one global filter: every error leaves the API as application/problem+json. */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const body = toProblem(exception);
+    if (body.status >= 500) {
+      // Never log the message of an unknown error: a driver message can quote a value.
+      const err = exception as { name?: string; code?: string; constraint?: string; stack?: string };
+      this.logger.error({ err: { name: err?.name, code: err?.code, constraint: err?.constraint } }, 'unhandled error');
+    }
+    const res = host.switchToHttp().getResponse<Response>();
+    res.status(body.status).type('application/problem+json').send(JSON.stringify(body));
+  }
+}

@@ -1,0 +1,59 @@
+import { Environment, parseEnvironment } from './environment';
+
+export type DatabaseRole = 'owner' | 'app' | 'ingest' | 'compute';
+
+/** Database role names; roles are cluster-wide, their grants per database. */
+export const DB_ROLES = { app: 'cadre_app', ingest: 'cadre_ingest', compute: 'cadre_compute', vault: 'cadre_vault' } as const;
+
+/** The typed, validated configuration, parsed once at boot. */
+export class AppConfig {
+  private constructor(private readonly env: Environment) {}
+
+  static fromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
+    return new AppConfig(parseEnvironment(env));
+  }
+
+  /** URL of a database role: the owner runs migrations; app, ingest and compute run the platform. */
+  databaseUrl(role: DatabaseRole = 'owner'): string {
+    const explicit = { owner: this.env.DATABASE_URL, app: this.env.DATABASE_APP_URL, ingest: this.env.DATABASE_INGEST_URL, compute: this.env.DATABASE_COMPUTE_URL }[role];
+    if (explicit) return role === 'owner' ? this.withDefaultUser(explicit) : explicit;
+    const url = new URL(this.env.DATABASE_URL);
+    url.username = DB_ROLES[role as Exclude<DatabaseRole, 'owner'>];
+    url.password = this.env.CADRE_DB_ROLE_PASSWORD ?? '';
+    return url.toString();
+  }
+  private withDefaultUser(raw: string): string {
+    const url = new URL(raw);
+    if (url.username) return raw;
+    url.username = this.env.PGUSER ?? this.env.USER ?? 'postgres';
+    return url.toString();
+  }
+  get dbRolePassword() { return this.env.CADRE_DB_ROLE_PASSWORD; }
+  get redisUrl() { return this.env.REDIS_URL; }
+  get queuePrefix() { return this.env.CADRE_QUEUE_PREFIX; }
+  get port() { return this.env.PORT; }
+  get migrate() { return this.env.CADRE_MIGRATE; }
+  get bootstrapAdmin(): { email: string; password: string } | undefined {
+    const { CADRE_BOOTSTRAP_ADMIN_EMAIL: email, CADRE_BOOTSTRAP_ADMIN_PASSWORD: password } = this.env;
+    return email && password ? { email, password } : undefined;
+  }
+  get operatorName() { return this.env.CADRE_OPERATOR_NAME; }
+  get masterKey() { return this.env.CADRE_MASTER_KEY; }
+  get pseudonymKey() { return this.env.CADRE_PSEUDONYM_KEY; }
+  get jwtIssuer() { return this.env.CADRE_JWT_ISSUER; }
+  get jwtAudience() { return this.env.CADRE_JWT_AUDIENCE; }
+  get accessTokenTtl() { return this.env.CADRE_ACCESS_TOKEN_TTL; }
+  get refreshTokenTtl() { return this.env.CADRE_REFRESH_TOKEN_TTL; }
+  get signingAlg() { return this.env.CADRE_SIGNING_ALG; }
+  get oidc(): { issuer: string; jwksUrl: string; audience?: string } | undefined {
+    const { CADRE_OIDC_ISSUER: issuer, CADRE_OIDC_JWKS_URL: jwksUrl, CADRE_OIDC_AUDIENCE: audience } = this.env;
+    return issuer && jwksUrl ? { issuer, jwksUrl, audience } : undefined;
+  }
+  get ethicsQuorum() { return this.env.CADRE_ETHICS_QUORUM; }
+  get maxComputations() { return this.env.CADRE_MAX_COMPUTATIONS; }
+  get statementTimeoutMs() { return this.env.CADRE_STATEMENT_TIMEOUT_MS; }
+  get authRateLimit() { return this.env.CADRE_AUTH_RATE_LIMIT; }
+  get sweepIntervalMs() { return this.env.CADRE_SWEEP_INTERVAL_MS; }
+  get logLevel() { return this.env.LOG_LEVEL; }
+  get isProduction() { return this.env.NODE_ENV === 'production'; }
+}

@@ -1,0 +1,12 @@
+import { Foundation1764460000000 } from './1764460000000-foundation';
+import { Organisations1764460001000 } from './1764460001000-organisations';
+
+/**
+ * Every migration, in order. Each context adds its own file and one line here
+ * (timestamps: identity 1764460002xxx, audit 1764460003xxx, jobs 1764460004xxx,
+ * members/ethics/contracts 1764460005xxx, datasets 1764460006xxx, computations 1764460007xxx).
+ */
+export const MIGRATIONS = [
+  Foundation1764460000000,
+  Organisations1764460001000,
+];

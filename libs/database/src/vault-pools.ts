@@ -1,0 +1,37 @@
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Pool } from 'pg';
+import { AppConfig } from '@cadre/config';
+
+/**
+ * Connections of the two vault roles, opened on first use: only the worker ever asks.
+ * `ingest` may create and load vault tables but not read them; `compute` may only read.
+ */
+@Injectable()
+export class VaultPools implements OnApplicationShutdown {
+  private pools = new Map<'ingest' | 'compute', Pool>();
+
+  constructor(private readonly config: AppConfig) {}
+
+  ingest(): Pool {
+    return this.get('ingest');
+  }
+
+  compute(): Pool {
+    return this.get('compute');
+  }
+
+  private get(role: 'ingest' | 'compute'): Pool {
+    let pool = this.pools.get(role);
+    if (!pool) {
+      pool = new Pool({ connectionString: this.config.databaseUrl(role), max: 4, application_name: `cadre-${role}` });
+      pool.on('error', () => undefined); // an idle client's error must not crash the process
+      this.pools.set(role, pool);
+    }
+    return pool;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.pools.values()].map((p) => p.end()));
+    this.pools.clear();
+  }
+}

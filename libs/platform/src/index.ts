@@ -1,0 +1,2 @@
+export { PlatformModule } from './platform.module';
+export { REDACTED_PATHS } from './logging';

@@ -1,0 +1,41 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { LoggerModule } from 'nestjs-pino';
+import { AppConfig } from '@cadre/config';
+
+/** Paths pino removes from every log line: credentials and anything that could carry a value. */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["idempotency-key"]',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.accessToken',
+  '*.refreshToken',
+  '*.jws',
+  'password',
+  'accessToken',
+  'refreshToken',
+];
+
+/** Structured logs with a request id; bodies are never logged. */
+export function loggingModule() {
+  return LoggerModule.forRootAsync({
+    inject: [AppConfig],
+    useFactory: (config: AppConfig) => ({
+      pinoHttp: {
+        level: config.logLevel,
+        redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+        genReqId: (req: IncomingMessage) => {
+          const given = req.headers['x-request-id'];
+          return typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
+        },
+        // Query strings can hold filters: log the path only.
+        serializers: {
+          req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
+        },
+        autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' },
+      },
+    }),
+  });
+}
