@@ -9,7 +9,7 @@ import { AppConfig, DB_ROLES } from '@cadre/config';
 export async function provisionRoles(client: PoolClient, config: AppConfig): Promise<void> {
   const specs: [string, string][] = [
     [DB_ROLES.app, 'LOGIN'],
-    [DB_ROLES.ingest, 'LOGIN NOINHERIT'],
+    [DB_ROLES.ingest, 'LOGIN'],
     [DB_ROLES.compute, 'LOGIN'],
     [DB_ROLES.vault, 'NOLOGIN'],
   ];

@@ -17,11 +17,12 @@ export class Foundation1764460000000 implements MigrationInterface {
     await q.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA cadre GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO cadre_app`);
     await q.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA cadre GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO cadre_app`);
 
-    // Vault tables end up owned by cadre_vault (NOLOGIN). The ingest role may create
-    // tables and hand them over, but as NOINHERIT it does not hold cadre_vault's rights.
+    // Vault tables end up owned by cadre_vault (NOLOGIN). The ingest role creates and
+    // loads a version table, then hands it over through a SECURITY DEFINER function
+    // (datasets migration); it is never a member of cadre_vault, so it cannot SET ROLE
+    // to read what it has written.
     await q.query(`GRANT USAGE, CREATE ON SCHEMA vault TO cadre_vault`);
     await q.query(`GRANT USAGE, CREATE ON SCHEMA vault TO cadre_ingest`);
-    await q.query(`GRANT cadre_vault TO cadre_ingest`);
     await q.query(`GRANT USAGE ON SCHEMA cadre TO cadre_ingest`);
     // The compute role reads vault tables and nothing else.
     await q.query(`GRANT USAGE ON SCHEMA vault TO cadre_compute`);
