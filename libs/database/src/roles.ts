@@ -18,6 +18,8 @@ export async function provisionRoles(client: PoolClient, config: AppConfig): Pro
       IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${role}') THEN CREATE ROLE ${role} ${attrs}; END IF;
     EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`);
   }
+  // The ingest role must never be able to SET ROLE to the vault owner (membership is cluster-wide).
+  await client.query(`REVOKE ${DB_ROLES.vault} FROM ${DB_ROLES.ingest}`);
   const password = config.dbRolePassword;
   if (password) {
     for (const role of [DB_ROLES.app, DB_ROLES.ingest, DB_ROLES.compute]) {
