@@ -165,7 +165,6 @@ export function generateProcurementWorld(seed: number, companyCount = 400): Proc
   const dominant: Company = { siren: '999999999', sizeBand: 'large', departement: '34' };
   companies.push(dominant);
   const contracts: PublicContract[] = [];
-  const suppliers = companies.slice(0, companyCount);
   for (const buyer of buyers) {
     const n = 1 + Math.floor(random() * 4) + (buyer.population > 20000 ? 10 : 0);
     for (let k = 0; k < n; k++) {
