@@ -1,5 +1,7 @@
 import { Foundation1764460000000 } from './1764460000000-foundation';
 import { Organisations1764460001000 } from './1764460001000-organisations';
+import { Members1764460005000 } from './1764460005000-members';
+import { Ethics1764460005100 } from './1764460005100-ethics';
 
 /**
  * Every migration, in order. Each context adds its own file and one line here
@@ -9,4 +11,6 @@ import { Organisations1764460001000 } from './1764460001000-organisations';
 export const MIGRATIONS = [
   Foundation1764460000000,
   Organisations1764460001000,
+  Members1764460005000,
+  Ethics1764460005100,
 ];

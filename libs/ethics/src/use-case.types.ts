@@ -1,0 +1,40 @@
+import type { DecisionConditions } from './conditions';
+import type { UseCaseStatus } from './use-case-status';
+
+export interface RequestedDataset {
+  datasetId: string;
+  columns: string[];
+}
+
+/** What trusted callers (contracts, computations, the worker) need to know about a use case. */
+export interface UseCaseSnapshot {
+  id: string;
+  status: UseCaseStatus;
+  requesterOrganisationId: string;
+  teamUserIds: string[];
+  requestedDatasets: RequestedDataset[];
+  providerOrganisationIds: string[];
+  /** The conditions of the latest approving decision ({} before any). */
+  conditions: DecisionConditions;
+  startsAt: Date;
+  endsAt: Date;
+}
+
+export type VoteDecision = 'approve' | 'reject' | 'request_changes';
+export type DecisionOutcome = 'approved' | 'rejected' | 'changes_requested';
+
+/** The record the platform signs when a review round is decided. */
+export interface DecisionRecord {
+  type: 'cadre.ethics_decision';
+  useCaseId: string;
+  round: number;
+  outcome: DecisionOutcome;
+  votes: { voterId: string; decision: VoteDecision; comment: string | null; conditions: DecisionConditions | null; castAt: string }[];
+  conditions: DecisionConditions;
+  decidedAt: string;
+}
+
+/** A decision as stored and returned: the record plus its compact JWS (payload = canonical JSON of the record). */
+export interface SignedDecision extends DecisionRecord {
+  signature: string;
+}
