@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Module } from '@nestjs/common';
+import { INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppConfig } from '@cadre/config';
 import { runMigrations } from '@cadre/database';
@@ -8,17 +8,20 @@ import { WorkerModule } from '../../worker/src/worker.module';
 import { ApiModule } from './api.module';
 import { configureApp } from './configure-app';
 
-/** `npm start`: API and worker in one process, the single-node default. */
-async function main() {
-  const config = AppConfig.fromEnv();
+/** API and worker in one process, listening on `config.port` (0 picks a free port). */
+export async function startSingleNode(config: AppConfig): Promise<INestApplication> {
   if (config.migrate) await runMigrations(config);
   @Module({ imports: [PlatformModule.forRoot(config), ApiModule, WorkerModule] })
   class SingleNodeRoot {}
   const app = configureApp(await NestFactory.create(SingleNodeRoot, { bufferLogs: true }));
   await app.listen(config.port);
+  return app;
 }
 
-void main().catch((err) => {
-  console.error('cadre failed to start:', err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+/** `npm start`: the single-node default. */
+if (require.main === module) {
+  startSingleNode(AppConfig.fromEnv()).catch((err) => {
+    console.error('cadre failed to start:', err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}
