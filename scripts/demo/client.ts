@@ -44,7 +44,7 @@ export class CadreClient {
   }
 
   /** Streams a CSV body (a string or any iterable of chunks) to an upload route. */
-  async upload<T>(path: string, csv: string | AsyncIterable<string> | Iterable<string>): Promise<T> {
+  async upload<T>(path: string, csv: string | AsyncIterable<string | Buffer> | Iterable<string>): Promise<T> {
     const body = typeof csv === 'string' ? csv : (Readable.from(csv) as unknown as ReadableStream);
     return this.send<T>('POST', path, body, { 'content-type': 'text/csv' });
   }

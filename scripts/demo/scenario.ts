@@ -103,7 +103,7 @@ interface DatasetView {
   rowCount: number;
 }
 
-async function createAndLoad(steward: CadreClient, definition: object, csv: string, say: Say, label: string): Promise<DatasetView> {
+export async function createAndLoad(steward: CadreClient, definition: object, csv: Parameters<CadreClient['upload']>[1], say: Say, label: string): Promise<DatasetView> {
   const dataset = await steward.post<DatasetView>('/api/v1/datasets', definition);
   const started = Date.now();
   const upload = await steward.upload<{ id: string }>(`/api/v1/datasets/${dataset.id}/uploads`, csv);
@@ -114,7 +114,7 @@ async function createAndLoad(steward: CadreClient, definition: object, csv: stri
 }
 
 /** Every provider and the requester sign every contract of a use case. */
-async function signContracts(useCaseId: string, requester: Member, providers: Member[], say: Say): Promise<void> {
+export async function signContracts(useCaseId: string, requester: Member, providers: Member[], say: Say): Promise<void> {
   const contracts = await requester.admin.get<{ items: { id: string; provider: unknown; terms: { disclosure: { minCellSize: number }; releaseMode: string } }[] }>(
     `/api/v1/use-cases/${useCaseId}/contracts`,
   );
@@ -127,7 +127,7 @@ async function signContracts(useCaseId: string, requester: Member, providers: Me
   }
 }
 
-async function vote(client: CadreClient, useCaseId: string, body: object): Promise<ApiProblem | undefined> {
+export async function vote(client: CadreClient, useCaseId: string, body: object): Promise<ApiProblem | undefined> {
   try {
     await client.post(`/api/v1/use-cases/${useCaseId}/votes`, body);
     return undefined;

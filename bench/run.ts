@@ -1,0 +1,103 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { heraultCommunes } from '../scripts/demo/synthetic';
+import { HOUSEHOLD_COLUMNS, householdsCsv, patientsCsv } from './data';
+import { apiScenario } from './scenarios/api';
+import { ingestScenario } from './scenarios/ingest';
+import { linkedAggregateScenario } from './scenarios/linked-aggregate';
+import { throughputScenario } from './scenarios/throughput';
+import { activeUseCase, createAndLoad, federation } from './setup';
+import { Measurement } from './stats';
+import { launchSingleNode, Target } from './target';
+
+export interface BenchOptions {
+  persons: number;
+  runs: number;
+  ingestRuns: number;
+  computations: number;
+  clients: number;
+  apiSeconds: number;
+  smallPersons: number;
+}
+
+export const FULL: BenchOptions = { persons: 1_000_000, runs: 5, ingestRuns: 3, computations: 1000, clients: 20, apiSeconds: 10, smallPersons: 2000 };
+export const SMOKE: BenchOptions = { persons: 2000, runs: 1, ingestRuns: 1, computations: 10, clients: 2, apiSeconds: 1, smallPersons: 300 };
+
+/** Runs the four scenarios against a running platform; each measures the platform and its floor in the same run. */
+export async function runBench(target: Target, options: BenchOptions, log: (line: string) => void = console.log): Promise<Measurement[]> {
+  const communes = heraultCommunes().map((c) => c.code);
+  const seed = 1;
+  const [patientsFile, householdsFile] = [await patientsCsv(options.persons, seed), await householdsCsv(options.persons, seed)];
+  const f = await federation(target.baseUrl, target.admin);
+  const results: Measurement[] = [];
+
+  log('ingest…');
+  const ingest = await ingestScenario(f.hospital.users.steward.client, target.ownerUrl, patientsFile, options.persons, communes, options.ingestRuns);
+  results.push(ingest.measurement);
+
+  const { createReadStream } = await import('node:fs');
+  const households = await createAndLoad(f.social.users.steward.client, { name: 'bench_households', description: 'benchmark', columns: HOUSEHOLD_COLUMNS }, createReadStream(householdsFile), () => undefined, 'households');
+  const small = await createAndLoad(f.social.users.steward.client, { name: 'bench_small', description: 'benchmark', columns: HOUSEHOLD_COLUMNS }, createReadStream(await householdsCsv(options.smallPersons, seed)), () => undefined, 'small');
+  const researcher = f.startup.users.researcher;
+  const useCaseId = await activeUseCase(f, f.startup, researcher, [f.hospital, f.social], [
+    { datasetId: ingest.datasetId, columns: ['commune', 'icuDays'] },
+    { datasetId: households.id, columns: ['incomeBand'] },
+  ]);
+  const smallUseCaseId = await activeUseCase(f, f.startup, researcher, [f.social], [{ datasetId: small.id, columns: ['incomeBand'] }]);
+
+  log('linked aggregate…');
+  results.push(
+    await linkedAggregateScenario({
+      researcher: researcher.client, useCaseId, patients: ingest.datasetId, households: households.id, ownerUrl: target.ownerUrl,
+      files: { patients: patientsFile, households: householdsFile }, persons: options.persons, runs: options.runs,
+    }),
+  );
+  log('throughput…');
+  results.push(await throughputScenario({ researcher: researcher.client, useCaseId: smallUseCaseId, datasetId: small.id, total: options.computations, clients: options.clients }));
+  log('api…');
+  const token = await fetch(`${target.baseUrl}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: researcher.email, password: 'demo-password-0123' }) })
+    .then((r) => r.json() as Promise<{ accessToken: string }>);
+  results.push(await apiScenario({ baseUrl: target.baseUrl, token: token.accessToken, seconds: options.apiSeconds, connections: 20 }));
+  return results;
+}
+
+/** The results as Markdown, with the date and the machine. */
+export function toMarkdown(results: Measurement[], options: BenchOptions): string {
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+  const out = [`# Cadre benchmark — ${new Date().toISOString().slice(0, 10)}`, '', `Machine: ${machine}. Sizes: ${JSON.stringify(options)}.`, ''];
+  for (const r of results) {
+    out.push(`## ${r.scenario}`, '', '| measure | value |', '| --- | --- |');
+    for (const l of r.lines) out.push(`| ${l.label} | ${l.value} |`);
+    if (r.ratio) out.push(`| **${r.ratio.label}** | **${r.ratio.value.toFixed(2)}** (target ${r.ratio.target}: ${r.ratio.met ? 'met' : 'missed'}) |`);
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+async function main() {
+  const smoke = process.argv.includes('--smoke');
+  const options = smoke ? SMOKE : FULL;
+  const target = await launchSingleNode(Number(process.env.CADRE_BENCH_PORT ?? 3900));
+  try {
+    const results = await runBench(target, options);
+    const markdown = toMarkdown(results, options);
+    console.log('\n' + markdown);
+    if (!smoke) {
+      const dir = join(process.cwd(), 'bench', 'results');
+      mkdirSync(dir, { recursive: true });
+      const file = join(dir, `${new Date().toISOString().slice(0, 10)}-${cpus().length}cpu.md`);
+      writeFileSync(file, markdown);
+      console.log(`written to ${file}`);
+    }
+  } finally {
+    await target.close();
+  }
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error('benchmark failed:', err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,53 @@
+import { createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { Client } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { CadreClient } from '../../scripts/demo/client';
+import { awaitUpload } from '../../scripts/demo/members';
+import { fmtMs, Measurement, median, timed } from '../stats';
+import { PATIENT_COLUMNS } from '../data';
+
+/**
+ * Scenario 2 — ingest: the CSV through the upload route until queryable (validated,
+ * pseudonymised, COPY'd, finalised) vs a plain COPY of the same file into an unindexed table.
+ */
+export async function ingestScenario(steward: CadreClient, ownerUrl: string, file: string, rows: number, communes: string[], runs: number): Promise<{ measurement: Measurement; datasetId: string }> {
+  const platform: number[] = [];
+  const floor: number[] = [];
+  let datasetId = '';
+  const owner = new Client({ connectionString: ownerUrl });
+  await owner.connect();
+  try {
+    for (let run = 0; run < runs; run++) {
+      const dataset = await steward.post<{ id: string }>('/api/v1/datasets', { name: `bench_patients_${run}`, description: 'benchmark', columns: PATIENT_COLUMNS(communes) });
+      platform.push(
+        await timed(async () => {
+          const upload = await steward.upload<{ id: string }>(`/api/v1/datasets/${dataset.id}/uploads`, createReadStream(file));
+          await awaitUpload(steward, dataset.id, upload.id);
+        }),
+      );
+      datasetId = dataset.id;
+      await owner.query(`DROP TABLE IF EXISTS public.bench_floor_copy`);
+      await owner.query(`CREATE TABLE public.bench_floor_copy ("nationalId" text, commune text, age integer, "icuDays" integer)`);
+      floor.push(
+        await timed(() => pipeline(createReadStream(file), owner.query(copyFrom(`COPY public.bench_floor_copy FROM STDIN WITH (FORMAT csv, HEADER true)`)))),
+      );
+    }
+    await owner.query(`DROP TABLE IF EXISTS public.bench_floor_copy`);
+  } finally {
+    await owner.end();
+  }
+  const ratio = median(platform) / median(floor);
+  return {
+    datasetId,
+    measurement: {
+      scenario: `Ingest: ${rows.toLocaleString('en')}-row CSV, ${runs} runs`,
+      lines: [
+        { label: 'platform: upload route until queryable (median)', value: fmtMs(median(platform)) },
+        { label: 'floor: plain COPY into an unindexed table (median)', value: fmtMs(median(floor)) },
+        { label: 'platform rows/s', value: Math.round(rows / (median(platform) / 1000)).toLocaleString('en') },
+      ],
+      ratio: { label: 'platform / COPY', value: ratio, target: '≤ 1.5', met: ratio <= 1.5 },
+    },
+  };
+}

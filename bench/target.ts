@@ -1,0 +1,69 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { Client } from 'pg';
+
+/** A running platform the benchmark talks to, and a superuser URL of its database for the floor. */
+export interface Target {
+  baseUrl: string;
+  ownerUrl: string;
+  admin: { email: string; password: string };
+  close(): Promise<void>;
+}
+
+export const BENCH_ADMIN = { email: 'operator@cadre.bench', password: 'operator-bench-password' };
+
+async function resetDatabase(ownerUrl: string): Promise<void> {
+  const url = new URL(ownerUrl);
+  const name = decodeURIComponent(url.pathname.slice(1));
+  if (!/^cadre_bench\w*$/.test(name)) throw new Error(`the benchmark only resets a database named cadre_bench*, not ${name}`);
+  url.pathname = '/postgres';
+  const admin = new Client({ connectionString: url.toString() });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await admin.end();
+}
+
+/**
+ * Starts `npm start`'s single-node process (compiled, in dist/) on a fresh `cadre_bench`
+ * database, as a separate process so that the benchmark client does not share its event loop.
+ */
+export async function launchSingleNode(port: number, extraEnv: Record<string, string> = {}): Promise<Target> {
+  const user = process.env.PGUSER ?? process.env.USER ?? 'postgres';
+  const ownerUrl = process.env.CADRE_BENCH_DATABASE_URL ?? `postgres://${user}@127.0.0.1:5432/cadre_bench`;
+  await resetDatabase(ownerUrl);
+  const root = join(__dirname, '..', '..');
+  const child: ChildProcess = spawn(process.execPath, ['-r', join(root, 'scripts', 'register-paths.js'), join(root, 'dist', 'apps', 'api', 'src', 'single-node.js')], {
+    env: {
+      ...process.env,
+      DATABASE_URL: ownerUrl,
+      PORT: String(port),
+      CADRE_QUEUE_PREFIX: 'cadre_bench',
+      CADRE_BOOTSTRAP_ADMIN_EMAIL: BENCH_ADMIN.email,
+      CADRE_BOOTSTRAP_ADMIN_PASSWORD: BENCH_ADMIN.password,
+      CADRE_MAX_COMPUTATIONS: '1000000',
+      CADRE_AUTH_RATE_LIMIT: '100000',
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'production',
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`platform exited with code ${child.exitCode}`);
+    const ok = await fetch(`${baseUrl}/health`).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (Date.now() > deadline) throw new Error('platform did not become healthy in 120 s');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    baseUrl,
+    ownerUrl,
+    admin: BENCH_ADMIN,
+    close: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
