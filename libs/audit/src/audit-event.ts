@@ -1,0 +1,55 @@
+/** What a context records about a state change (see docs/internal-interfaces.md). */
+export interface AuditEventInput {
+  actorId: string | null;
+  action: string;
+  subjectType: string;
+  subjectId: string;
+  /** Organisations the event touches: their org_admins may read it. */
+  organisationIds?: string[];
+  /** Governance facts only (ids, states, counts of metadata) — never a vault value. */
+  data?: Record<string, unknown>;
+}
+
+/** A stored event as services and routes see it. */
+export interface AuditEventView {
+  seq: number;
+  at: string;
+  actorId: string | null;
+  action: string;
+  subjectType: string;
+  subjectId: string;
+  organisationIds: string[];
+  data: Record<string, unknown>;
+  prevHash: string;
+  hash: string;
+}
+
+/** A signed statement of the chain head. */
+export interface AuditCheckpointView {
+  seq: number;
+  headHash: string;
+  jws: string;
+  at: string;
+}
+
+/** The answer of a chain verification. */
+export interface AuditVerification {
+  valid: boolean;
+  events: number;
+  headHash: string;
+  checkedAt: string;
+  /** First seq at which the chain does not hold (a missing seq for a deletion). */
+  brokenAtSeq?: number;
+  reason?: string;
+  /** The latest signed checkpoint, also checked against the chain. */
+  checkpoint?: AuditCheckpointView;
+}
+
+export interface AuditEventFilter {
+  subjectType?: string;
+  subjectId?: string;
+  /** Only events touching this organisation (org_admin scope); absent: all events. */
+  organisationId?: string;
+  limit: number;
+  offset: number;
+}

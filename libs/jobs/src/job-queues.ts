@@ -1,0 +1,61 @@
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { ConnectionOptions, Queue } from 'bullmq';
+import { AppConfig } from '@cadre/config';
+import { JOBS, JobName, JobPayload, QueueName } from './jobs';
+import { producerRedisOptions, withTimeout } from './redis';
+
+/** How long a producer waits for Redis before leaving the job to the outbox sweeper. */
+const REDIS_CALL_TIMEOUT_MS = 1500;
+
+/**
+ * The producer side of BullMQ: one lazily opened `Queue` per queue name, under
+ * `AppConfig.queuePrefix`. The API only ever produces; workers live in JobsWorkerModule.
+ */
+@Injectable()
+export class JobQueues implements OnApplicationShutdown {
+  private readonly queues = new Map<QueueName, Queue>();
+  private readonly logger = new Logger('JobQueues');
+
+  constructor(private readonly config: AppConfig) {}
+
+  /** The BullMQ queue of a queue name (opened on first use). */
+  queue(name: QueueName): Queue {
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = new Queue(name, {
+        connection: { url: this.config.redisUrl, ...producerRedisOptions() } as ConnectionOptions,
+        prefix: this.config.queuePrefix,
+        defaultJobOptions: {
+          removeOnComplete: { age: 24 * 3600, count: 10_000 },
+          removeOnFail: { age: 7 * 24 * 3600 },
+        },
+      });
+      // Connection errors are expected while Redis is down; the outbox covers them.
+      queue.on('error', (err: Error & { code?: string }) => this.logger.warn({ err: { name: err.name, code: err.code } }, 'queue connection error'));
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  /** Adds an outbox job; `jobId` = outbox row id, so adding it twice is harmless. Rejects after a short timeout. */
+  async add<N extends JobName>(id: string, name: N, payload: JobPayload<N>): Promise<void> {
+    const def = JOBS[name];
+    await withTimeout(
+      this.queue(def.queue).add(name, payload, { jobId: id, attempts: def.attempts ?? 3, backoff: { type: 'exponential', delay: 1000 } }),
+      REDIS_CALL_TIMEOUT_MS,
+      'job publish',
+    );
+  }
+
+  /** Whether BullMQ still holds the job of an outbox row (in any state). */
+  async has(name: JobName, id: string): Promise<boolean> {
+    const job = await withTimeout(this.queue(JOBS[name].queue).getJob(id), REDIS_CALL_TIMEOUT_MS, 'job lookup');
+    return job !== undefined && job !== null;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const queues = [...this.queues.values()];
+    this.queues.clear();
+    await Promise.all(queues.map((q) => withTimeout(q.close(), 5000, 'queue close').catch(() => q.disconnect())));
+  }
+}

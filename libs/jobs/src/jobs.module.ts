@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { JobQueues } from './job-queues';
+import { OutboxService } from './outbox.service';
+import { RedisProbe } from './redis-probe';
+import { UnitOfWork } from './unit-of-work';
+
+/** The producer side every context imports: UnitOfWork, OutboxService (and the Redis probe for /health). */
+@Module({
+  providers: [JobQueues, OutboxService, UnitOfWork, RedisProbe],
+  exports: [OutboxService, UnitOfWork, RedisProbe],
+})
+export class JobsModule {}
