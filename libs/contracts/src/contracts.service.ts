@@ -1,0 +1,205 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { subject } from '@casl/ability';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { canonicalJson, Forbidden, InvalidInput, NotFound, Page, WrongState } from '@cadre/common';
+import { AbilityFactory } from '@cadre/access';
+import { AuditService } from '@cadre/audit';
+import { UseCasesService } from '@cadre/ethics';
+import type { Actor } from '@cadre/identity';
+import { UnitOfWork } from '@cadre/jobs';
+import { OrganisationsService } from '@cadre/members';
+import { ContractSignature } from './contract-signature.entity';
+import { ContractStatus, ContractTerms, isoInstant } from './contract-terms';
+import { Contract } from './contract.entity';
+import { ContractView, termsSha256, toContractView } from './contract.views';
+import { TermsNotStricter } from './contracts.errors';
+import { looserFields, malformedFields, mergeTerms, nullPaths, TermsPatch } from './terms-policy';
+
+/** A contract as the computations context needs it (ContractsService.forUseCase). */
+export interface UseCaseContract {
+  id: string;
+  status: ContractStatus;
+  providerOrganisationId: string;
+  requesterOrganisationId: string;
+  terms: ContractTerms;
+}
+
+/** Audit subject type of every contract event. */
+export const CONTRACT_SUBJECT = 'Contract';
+
+/** Reads, term changes and termination of per-use-case access contracts. */
+@Injectable()
+export class ContractsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly uow: UnitOfWork,
+    private readonly audit: AuditService,
+    private readonly abilities: AbilityFactory,
+    private readonly useCases: UseCasesService,
+    private readonly organisations: OrganisationsService,
+  ) {}
+
+  /**
+   * The use case's current contracts, one per providing organisation, whatever their
+   * status (a terminated or expired one stays current until an approval redrafts it):
+   * trusted callers re-check `status === 'active'` and the window before any use.
+   */
+  async forUseCase(useCaseId: string, em: EntityManager = this.db.manager): Promise<UseCaseContract[]> {
+    const rows = await em.getRepository(Contract).find({ where: { useCaseId, isCurrent: true }, order: { createdAt: 'ASC', id: 'ASC' } });
+    return rows.map((c) => ({
+      id: c.id,
+      status: c.status,
+      providerOrganisationId: c.providerOrganisationId,
+      requesterOrganisationId: c.requesterOrganisationId,
+      terms: c.terms,
+    }));
+  }
+
+  /**
+   * Contracts of a use case: all of them for the requester, the committee and the
+   * platform admin; a provider sees only its own; anyone else gets 404.
+   */
+  async listForUseCase(actor: Actor, useCaseId: string, limit: number, offset: number): Promise<Page<ContractView>> {
+    const useCase = await this.useCases.snapshot(useCaseId).catch(() => {
+      throw new NotFound('Use case');
+    });
+    const seesAll =
+      actor.platformRoles.includes('platform_admin') ||
+      actor.platformRoles.includes('ethics_committee') ||
+      actor.organisationId === useCase.requesterOrganisationId;
+    const where = seesAll ? { useCaseId } : { useCaseId, providerOrganisationId: actor.organisationId };
+    const [rows, total] = await this.db.getRepository(Contract).findAndCount({ where, order: { createdAt: 'ASC', id: 'ASC' }, take: limit, skip: offset });
+    if (!seesAll && total === 0) throw new NotFound('Use case');
+    const ability = this.abilities.createForActor(actor);
+    const visible = rows.filter((c) => ability.can('read', subject('Contract', { ...pick(c) })));
+    return { items: await this.views(visible), total };
+  }
+
+  /** One contract, for its parties (and the committee and the platform admin). */
+  async get(actor: Actor, id: string): Promise<ContractView> {
+    const contract = await this.loadVisible(actor, id, this.db.manager);
+    return (await this.views([contract]))[0];
+  }
+
+  /**
+   * The provider's org_admin tightens the terms of a pending contract: the partial terms
+   * merge into the current ones; anything looser is refused (422) with every loosened
+   * field. A real change voids the signatures already given (kept, marked voided).
+   */
+  async amendTerms(actor: Actor, id: string, patch: TermsPatch): Promise<ContractView> {
+    const nulls = nullPaths(patch);
+    if (nulls.length) throw new InvalidInput('A term cannot be null', nulls.map((field) => ({ field, message: 'must not be null' })));
+    await this.uow.run(async (em) => {
+      const contract = await this.loadVisible(actor, id, em, true);
+      this.authorise(actor, 'update', contract);
+      if (contract.status !== 'pending_signatures') throw new WrongState('Contract', contract.status, 'change its terms');
+
+      const merged = mergeTerms(contract.terms, patch);
+      try {
+        merged.validFrom = isoInstant(merged.validFrom);
+        merged.validUntil = isoInstant(merged.validUntil);
+      } catch {
+        throw new InvalidInput('Invalid date', [{ field: 'terms.validFrom', message: 'must be a date' }]);
+      }
+      const malformed = malformedFields(merged);
+      if (malformed.length) throw new InvalidInput('Malformed terms', malformed);
+      const looser = looserFields(contract.terms, merged);
+      if (looser.length) throw new TermsNotStricter(looser);
+      if (canonicalJson(merged) === canonicalJson(contract.terms)) return;
+
+      const changed = changedPaths(contract.terms, merged);
+      const sha = termsSha256(merged);
+      await em.getRepository(Contract).update(
+        { id },
+        { terms: merged, termsSha256: sha, termsRevision: contract.termsRevision + 1, validUntil: new Date(merged.validUntil) },
+      );
+      const voided = returningRows<{ organisation_id: string }>(await em.query(
+        `UPDATE cadre.contract_signatures SET voided_at = now(), void_reason = 'terms_changed'
+          WHERE contract_id = $1 AND voided_at IS NULL RETURNING organisation_id`,
+        [id],
+      ));
+      await this.audit.append(em, {
+        actorId: actor.id,
+        action: 'contract.terms_amended',
+        subjectType: CONTRACT_SUBJECT,
+        subjectId: id,
+        organisationIds: [contract.providerOrganisationId, contract.requesterOrganisationId],
+        data: { useCaseId: contract.useCaseId, termsRevision: contract.termsRevision + 1, termsSha256: sha, changed, voidedSignaturesOf: voided.map((v) => v.organisation_id) },
+      });
+    });
+    return this.get(actor, id);
+  }
+
+  /**
+   * Ends a contract at once (provider org_admin or platform admin). An active use case
+   * is suspended: computations of its queue are refused when they run, because the
+   * worker re-reads the contracts (forUseCase) before touching any data.
+   */
+  async terminate(actor: Actor, id: string, reason: string): Promise<ContractView> {
+    await this.uow.run(async (em) => {
+      const contract = await this.loadVisible(actor, id, em, true);
+      this.authorise(actor, 'terminate', contract);
+      const updated = returningRows(await em.query(
+        `UPDATE cadre.contracts SET status = 'terminated', ended_at = now(), ended_by = $2, end_reason = $3, updated_at = now()
+          WHERE id = $1 AND status IN ('pending_signatures','active') RETURNING id`,
+        [id, actor.id, reason],
+      ));
+      if (!updated.length) throw new WrongState('Contract', contract.status, 'terminate');
+      await this.audit.append(em, {
+        actorId: actor.id,
+        action: 'contract.terminated',
+        subjectType: CONTRACT_SUBJECT,
+        subjectId: id,
+        organisationIds: [contract.providerOrganisationId, contract.requesterOrganisationId],
+        data: { useCaseId: contract.useCaseId, previousStatus: contract.status, reason },
+      });
+      const useCase = await this.useCases.snapshot(contract.useCaseId, em);
+      if (useCase.status === 'active') await this.useCases.setStatusFromContracts(em, contract.useCaseId, 'suspended', actor.id);
+    });
+    return this.get(actor, id);
+  }
+
+  /** Loads a contract the actor may read, optionally locked; 404 otherwise (never tells which). */
+  async loadVisible(actor: Actor, id: string, em: EntityManager, lock = false): Promise<Contract> {
+    const contract = await em.getRepository(Contract).findOne({ where: { id }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+    if (!contract || !this.abilities.createForActor(actor).can('read', subject('Contract', pick(contract)))) throw new NotFound('Contract');
+    return contract;
+  }
+
+  /** 403 when the actor may see the contract but not do this to it. */
+  authorise(actor: Actor, action: 'update' | 'terminate' | 'sign', contract: Contract): void {
+    if (!this.abilities.createForActor(actor).can(action, subject('Contract', pick(contract)))) {
+      throw new Forbidden(`You may not ${action} this contract`);
+    }
+  }
+
+  /** Views of loaded contracts, with their signatures and the parties' names. */
+  async views(contracts: Contract[], em: EntityManager = this.db.manager): Promise<ContractView[]> {
+    if (!contracts.length) return [];
+    const signatures = await em.getRepository(ContractSignature).find({ where: { contractId: In(contracts.map((c) => c.id)) } });
+    const orgIds = [...new Set(contracts.flatMap((c) => [c.providerOrganisationId, c.requesterOrganisationId]))];
+    const names = new Map((await this.organisations.findByIds(orgIds, em)).map((o) => [o.id, o.name]));
+    return contracts.map((c) => toContractView(c, signatures, names));
+  }
+}
+
+function pick(c: Contract) {
+  return { providerOrganisationId: c.providerOrganisationId, requesterOrganisationId: c.requesterOrganisationId };
+}
+
+/** The RETURNING rows of a raw UPDATE: TypeORM's postgres driver answers [rows, rowCount] for UPDATE and DELETE. */
+export function returningRows<T>(result: unknown): T[] {
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
+  return Array.isArray(result) ? (result as T[]) : [];
+}
+
+/** Dotted paths whose value differs between two terms objects (arrays compared whole). */
+export function changedPaths(a: unknown, b: unknown, prefix = ''): string[] {
+  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (isObj(a) && isObj(b)) {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+    return keys.flatMap((k) => changedPaths(a[k], b[k], prefix ? `${prefix}.${k}` : k));
+  }
+  return canonicalJson(a ?? null) === canonicalJson(b ?? null) ? [] : [prefix];
+}

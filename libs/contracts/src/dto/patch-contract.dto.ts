@@ -1,0 +1,65 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { PRIVACY_MECHANISMS, RELEASE_MODES } from '../contract-terms';
+import type { PrivacyMechanism, ReleaseMode } from '../contract-terms';
+
+export class ContractDatasetDto {
+  @ApiProperty({ format: 'uuid' }) @IsUUID() datasetId: string;
+  @ApiProperty({ type: [String] }) @IsArray() @ArrayMaxSize(500) @IsString({ each: true }) @MaxLength(200, { each: true }) columns: string[];
+}
+
+export class DominancePatchDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, description: 'Number of largest contributors; a higher n is stricter' })
+  @IsOptional() @IsInt() @Min(1) @Max(100) n?: number;
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, description: 'Percentage of the total; a lower k is stricter' })
+  @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(1) @Max(100) k?: number;
+}
+
+export class PrivacyPatchDto {
+  @ApiPropertyOptional({ enum: PRIVACY_MECHANISMS }) @IsOptional() @IsIn(PRIVACY_MECHANISMS) mechanism?: PrivacyMechanism;
+  @ApiPropertyOptional({ minimum: 0, maximum: 100 }) @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) @Max(100) epsilonTotal?: number;
+  @ApiPropertyOptional({ minimum: 0, maximum: 0.1 }) @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) @Max(0.1) delta?: number;
+}
+
+export class DisclosurePatchDto {
+  @ApiPropertyOptional({ minimum: 1 }) @IsOptional() @IsInt() @Min(1) @Max(1_000_000) minCellSize?: number;
+  @ApiPropertyOptional({ type: DominancePatchDto }) @IsOptional() @ValidateNested() @Type(() => DominancePatchDto) dominance?: DominancePatchDto;
+  @ApiPropertyOptional({ minimum: 0, description: 'Counts and sums rounded to a multiple of it (0: none)' })
+  @IsOptional() @IsInt() @Min(0) @Max(1_000_000) rounding?: number;
+  @ApiPropertyOptional({ type: PrivacyPatchDto }) @IsOptional() @ValidateNested() @Type(() => PrivacyPatchDto) privacy?: PrivacyPatchDto;
+}
+
+/** A partial terms object: only the keys sent change; nested objects merge key by key, arrays are replaced. */
+export class TermsPatchDto {
+  @ApiPropertyOptional({ type: [ContractDatasetDto] })
+  @IsOptional() @IsArray() @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => ContractDatasetDto) datasets?: ContractDatasetDto[];
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(10_000) purpose?: string;
+  @ApiPropertyOptional({ type: [String], format: 'uuid' }) @IsOptional() @IsArray() @ArrayMaxSize(500) @IsUUID('all', { each: true }) researchers?: string[];
+  @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsISO8601({ strict: true }) validFrom?: string;
+  @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsISO8601({ strict: true }) validUntil?: string;
+  @ApiPropertyOptional({ type: DisclosurePatchDto }) @IsOptional() @ValidateNested() @Type(() => DisclosurePatchDto) disclosure?: DisclosurePatchDto;
+  @ApiPropertyOptional({ minimum: 0 }) @IsOptional() @IsInt() @Min(0) @Max(1_000_000) maxComputations?: number;
+  @ApiPropertyOptional({ enum: RELEASE_MODES }) @IsOptional() @IsIn(RELEASE_MODES) releaseMode?: ReleaseMode;
+}
+
+export class PatchContractDto {
+  @ApiProperty({ type: TermsPatchDto, description: 'Merged into the current terms; stricter only, else 422 terms_not_stricter' })
+  @ValidateNested()
+  @Type(() => TermsPatchDto)
+  terms: TermsPatchDto;
+}
