@@ -1,0 +1,9 @@
+import type { Actor } from '@cadre/identity';
+
+/**
+ * Who the caller of a request is. Provided by IdentityModule (global); memoised per
+ * request, so the PoliciesGuard does not depend on running after the AuthGuard.
+ */
+export abstract class ActorSource {
+  abstract actorOf(request: unknown): Promise<Actor>;
+}

@@ -1,0 +1,8 @@
+import { SetMetadata } from '@nestjs/common';
+import type { AppAbility } from './subjects';
+
+export type PolicyHandler = (ability: AppAbility) => boolean;
+export const CHECK_POLICIES = 'cadre:checkPolicies';
+
+/** Route-level authorisation: "may this role do this at all" (403 otherwise). Record checks stay in services. */
+export const CheckPolicies = (...handlers: PolicyHandler[]) => SetMetadata(CHECK_POLICIES, handlers);

@@ -1,0 +1,10 @@
+export { AccessModule } from './access.module';
+export { AbilityFactory, defineAbilityFor } from './ability.factory';
+export { ActorSource } from './actor-source';
+export { CheckPolicies, CHECK_POLICIES } from './check-policies.decorator';
+export type { PolicyHandler } from './check-policies.decorator';
+export { PoliciesGuard, CurrentAbility } from './policies.guard';
+export { accessCondition } from './access-scope';
+export type { FieldMap, FieldSql, SqlCondition } from './access-scope';
+export type { Action, AppAbility, SubjectFields, SubjectRecord, SubjectType } from './subjects';
+export { subject } from '@casl/ability';

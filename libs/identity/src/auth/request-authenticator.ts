@@ -1,0 +1,59 @@
+import { Injectable } from '@nestjs/common';
+import { Unauthenticated } from '@cadre/common';
+import { ActorSource } from '@cadre/access';
+import type { Actor } from '../actor';
+import { ACTOR, ACTOR_PROMISE, RequestWithActor } from '../decorators';
+import { AccessTokensService } from '../tokens/access-tokens.service';
+import { UsersService } from '../users/users.service';
+import type { UserView } from '../users/user-view';
+import { OidcVerifier } from './oidc-verifier';
+
+/** Turns a request's bearer token into an Actor (or a 401), once per request. */
+@Injectable()
+export class RequestAuthenticator extends ActorSource {
+  constructor(
+    private readonly tokens: AccessTokensService,
+    private readonly oidc: OidcVerifier,
+    private readonly users: UsersService,
+  ) {
+    super();
+  }
+
+  actorOf(request: unknown): Promise<Actor> {
+    const req = request as RequestWithActor;
+    req[ACTOR_PROMISE] ??= this.resolve(req).then((actor) => (req[ACTOR] = actor));
+    return req[ACTOR_PROMISE];
+  }
+
+  private async resolve(req: RequestWithActor): Promise<Actor> {
+    const header = req.headers.authorization;
+    const match = typeof header === 'string' ? /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header.trim()) : null;
+    if (!match) throw new Unauthenticated('Missing bearer token');
+    const token = match[1];
+    const user = this.oidc.claimsExternalIssuer(token) ? await this.fromExternal(token) : await this.fromPlatform(token);
+    if (!user) throw new Unauthenticated('Invalid or expired token');
+    return toActor(user);
+  }
+
+  private async fromPlatform(token: string): Promise<UserView | null> {
+    const claims = await this.tokens.verify(token);
+    // The user is reloaded: a deleted user's tokens stop working, and roles are the current ones.
+    return claims ? this.users.findById(claims.sub).catch(() => null) : null;
+  }
+
+  private async fromExternal(token: string): Promise<UserView | null> {
+    const email = await this.oidc.emailOf(token);
+    return email ? this.users.findByEmail(email) : null;
+  }
+}
+
+export function toActor(user: UserView): Actor {
+  return {
+    id: user.id,
+    email: user.email,
+    displayName: user.displayName,
+    organisationId: user.organisationId,
+    roles: user.roles,
+    platformRoles: user.platformRoles,
+  };
+}

@@ -1,0 +1,11 @@
+export { IdentityModule } from './identity.module';
+export { ORG_ROLES, PLATFORM_ROLES } from './actor';
+export type { Actor, OrgRole, PlatformRole } from './actor';
+export { Public, CurrentActor } from './decorators';
+export { UsersService } from './users/users.service';
+export type { CreateUserInput } from './users/users.service';
+export type { UserView } from './users/user-view';
+export { Signer, RECORD_JWS_TYPE } from './keys/signer';
+export type { RecordVerification } from './keys/signer';
+export { SigningKeysService } from './keys/signing-keys.service';
+export { EmailTaken } from './errors';

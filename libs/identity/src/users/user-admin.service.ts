@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Forbidden, NotFound, Page } from '@cadre/common';
+import { AbilityFactory, subject } from '@cadre/access';
+import type { Actor, OrgRole, PlatformRole } from '../actor';
+import { isUuid, UsersService } from './users.service';
+import type { UserView } from './user-view';
+
+/** The user routes: who may create and list an organisation's users, and set platform roles. */
+@Injectable()
+export class UserAdminService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly users: UsersService,
+    private readonly abilities: AbilityFactory,
+  ) {}
+
+  async createInOrganisation(
+    actor: Actor,
+    organisationId: string,
+    input: { email: string; password: string; displayName: string; roles: OrgRole[] },
+  ): Promise<UserView> {
+    this.assertOnOrganisation(actor, 'create', organisationId);
+    if (!isUuid(organisationId)) throw new NotFound('Organisation');
+    return this.dataSource.transaction((em) => this.users.create(em, { ...input, organisationId }));
+  }
+
+  async listOrganisation(actor: Actor, organisationId: string, limit: number, offset: number): Promise<Page<UserView>> {
+    this.assertOnOrganisation(actor, 'read', organisationId);
+    if (!isUuid(organisationId)) throw new NotFound('Organisation');
+    return this.users.listByOrganisation(organisationId, limit, offset);
+  }
+
+  async setPlatformRoles(actor: Actor, userId: string, platformRoles: PlatformRole[]): Promise<UserView> {
+    return this.dataSource.transaction(async (em) => {
+      const target = await this.users.findById(userId, em);
+      if (!this.abilities.createForActor(actor).can('update', subject('User', { id: target.id, organisationId: target.organisationId }))) {
+        throw new Forbidden();
+      }
+      return (await this.users.setPlatformRoles(em, userId, platformRoles)).after;
+    });
+  }
+
+  // Organisations are visible to every user, so refusing with 403 reveals nothing.
+  private assertOnOrganisation(actor: Actor, action: 'create' | 'read', organisationId: string): void {
+    // id '' never equals a real user id: the "read yourself" rule must not grant a whole list.
+    if (!this.abilities.createForActor(actor).can(action, subject('User', { id: '', organisationId }))) throw new Forbidden();
+  }
+}
