@@ -1,6 +1,8 @@
 import { Foundation1764460000000 } from './1764460000000-foundation';
 import { Organisations1764460001000 } from './1764460001000-organisations';
 import { Identity1764460002000 } from './1764460002000-identity';
+import { Audit1764460003000 } from './1764460003000-audit';
+import { Outbox1764460004000 } from './1764460004000-outbox';
 import { Members1764460005000 } from './1764460005000-members';
 import { Ethics1764460005100 } from './1764460005100-ethics';
 import { Contracts1764460005500 } from './1764460005500-contracts';
@@ -14,6 +16,8 @@ export const MIGRATIONS = [
   Foundation1764460000000,
   Organisations1764460001000,
   Identity1764460002000,
+  Audit1764460003000,
+  Outbox1764460004000,
   Members1764460005000,
   Ethics1764460005100,
   Contracts1764460005500,
