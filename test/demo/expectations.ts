@@ -1,0 +1,61 @@
+import { CovidWorld, ProcurementWorld } from '../../scripts/demo/synthetic';
+
+/** One expected cell, computed independently of the platform from the generated data. */
+export interface ExpectedCell {
+  key: string;
+  persons: number;
+  sum: number;
+  /** The largest single person's contribution to `sum` (for the dominance rule). */
+  top: number;
+}
+
+function add(cells: Map<string, ExpectedCell>, key: string, contribution: number): void {
+  const cell = cells.get(key) ?? { key, persons: 0, sum: 0, top: 0 };
+  cell.persons += 1;
+  cell.sum += contribution;
+  cell.top = Math.max(cell.top, Math.abs(contribution));
+  cells.set(key, cell);
+}
+
+/** Positive patients known to the social body, by commune × income band. */
+export function expectedPositivity(world: CovidWorld): Map<string, ExpectedCell> {
+  const band = new Map(world.households.map((h) => [h.nationalId, h.incomeBand]));
+  const cells = new Map<string, ExpectedCell>();
+  for (const p of world.patients) {
+    const b = band.get(p.nationalId);
+    if (p.covidPositive && b) add(cells, `${p.commune}|${b}`, 0);
+  }
+  return cells;
+}
+
+export const ICU_BINS = [0, 18, 45, 65, 80, 111];
+
+/** Positive patients by age band (half-open bins), with their ICU days. */
+export function expectedIcu(world: CovidWorld): Map<string, ExpectedCell> {
+  const cells = new Map<string, ExpectedCell>();
+  for (const p of world.patients) {
+    if (!p.covidPositive) continue;
+    const i = ICU_BINS.findIndex((lo, k) => k < ICU_BINS.length - 1 && p.age >= lo && p.age < ICU_BINS[k + 1]);
+    if (i >= 0) add(cells, `[${ICU_BINS[i]},${ICU_BINS[i + 1]})`, p.icuDays);
+  }
+  return cells;
+}
+
+/** Suppliers by size band × département, each supplier's contracts summed first (one contributor each). */
+export function expectedProcurement(world: ProcurementWorld): Map<string, ExpectedCell> {
+  const perSupplier = new Map<string, number>();
+  for (const c of world.contracts) perSupplier.set(c.supplierSiren, (perSupplier.get(c.supplierSiren) ?? 0) + c.amount);
+  const cells = new Map<string, ExpectedCell>();
+  for (const company of world.companies) {
+    const total = perSupplier.get(company.siren);
+    if (total !== undefined) add(cells, `${company.sizeBand}|${company.departement}`, total);
+  }
+  return cells;
+}
+
+/** Why the rules suppress a cell in the first place (before any secondary suppression), or null. */
+export function primaryReason(cell: ExpectedCell, minCellSize: number, dominance?: { n: 1; k: number }): 'min_cell_size' | 'dominance' | null {
+  if (cell.persons < minCellSize) return 'min_cell_size';
+  if (dominance && cell.sum !== 0 && cell.top > (dominance.k / 100) * Math.abs(cell.sum)) return 'dominance';
+  return null;
+}
