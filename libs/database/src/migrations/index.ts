@@ -6,6 +6,7 @@ import { Outbox1764460004000 } from './1764460004000-outbox';
 import { Members1764460005000 } from './1764460005000-members';
 import { Ethics1764460005100 } from './1764460005100-ethics';
 import { Contracts1764460005500 } from './1764460005500-contracts';
+import { Datasets1764460006000 } from './1764460006000-datasets';
 
 /**
  * Every migration, in order. Each context adds its own file and one line here
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   Members1764460005000,
   Ethics1764460005100,
   Contracts1764460005500,
+  Datasets1764460006000,
 ];

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DatasetVersion } from './catalogue/dataset-version.entity';
+import { Dataset } from './catalogue/dataset.entity';
+import { DatasetsService } from './catalogue/datasets.service';
+import { IngestionService } from './ingestion/ingestion.service';
+import { Upload } from './uploads/upload.entity';
+import { UploadsService } from './uploads/uploads.service';
+
+/** The data plane: the catalogue, uploads and their streaming ingestion into the vault. */
+@Module({
+  imports: [TypeOrmModule.forFeature([Dataset, DatasetVersion, Upload])],
+  providers: [DatasetsService, UploadsService, IngestionService],
+  exports: [DatasetsService, UploadsService, IngestionService],
+})
+export class DatasetsModule {}

@@ -1,0 +1,11 @@
+export { DatasetsModule } from './datasets.module';
+export { DatasetsService } from './catalogue/datasets.service';
+export type { CreateDatasetInput, DatasetActor } from './catalogue/datasets.service';
+export { UploadsService } from './uploads/uploads.service';
+export type { UploadView } from './uploads/upload-view';
+export { IngestionService } from './ingestion/ingestion.service';
+export type { IngestOutcome, IngestRequest } from './ingestion/ingestion.service';
+export { COLUMN_TYPES, COLUMN_ROLES, isSummable } from './catalogue/column-schema';
+export type { ColumnDescriptor, ColumnRole, ColumnType, DatasetKind } from './catalogue/column-schema';
+export type { DatasetDescriptor, DatasetView } from './catalogue/dataset-descriptor';
+export type { RowError } from './ingestion/row-validator';

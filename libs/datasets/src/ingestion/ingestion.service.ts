@@ -1,0 +1,143 @@
+import { createHash } from 'node:crypto';
+import { finished, Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Injectable } from '@nestjs/common';
+import { CsvError, parse } from 'csv-parse';
+import { from as copyFrom } from 'pg-copy-streams';
+import { AppConfig } from '@cadre/config';
+import { VaultPools } from '@cadre/database';
+import type { ColumnDescriptor } from '../catalogue/column-schema';
+import { pseudonymise } from './pseudonym';
+import { HeaderMismatch, RowSink } from './row-sink';
+import type { RowError } from './row-validator';
+import { copySql, createTableSql, VERSION_TABLE_PATTERN } from './vault-table';
+
+/** Longest CSV record accepted: bounds the parser's buffer (an unclosed quote would otherwise swallow the file). */
+const MAX_RECORD_CHARS = 1_000_000;
+
+export interface IngestRequest {
+  /** The new version table (vault), a catalogue-generated name. */
+  table: string;
+  columns: ColumnDescriptor[];
+  /** The CSV bytes as they arrive; never buffered whole. */
+  source: Readable;
+  /** The current version's content hash: the same bytes again load nothing (re-upload is harmless). */
+  currentSha256?: string | null;
+}
+
+export interface IngestOutcome {
+  status: 'succeeded' | 'failed';
+  /** A succeeded upload whose bytes equal the current version's: nothing was loaded. */
+  unchanged: boolean;
+  rowsAccepted: number;
+  errors: RowError[];
+  errorCount: number;
+  contentSha256: string;
+  /** The source ended early (client gone): the outcome can no longer be delivered to it. */
+  interrupted: boolean;
+}
+
+/** Maps a csv-parse failure to a rule; the parser's own message quotes the data, so it is never used. */
+function parseFailure(err: CsvError, fallbackLine: number): RowError {
+  const line = typeof err.lines === 'number' && err.lines > 0 ? err.lines : Math.max(fallbackLine, 1);
+  const rule = err.code === 'CSV_MAX_RECORD_SIZE' ? 'record longer than the limit' : 'malformed CSV';
+  return { line, column: null, message: `${rule} (${err.code})` };
+}
+
+/**
+ * The data plane's write path. DESIGN: the CSV is ingested WHILE IT STREAMS, in the
+ * process that receives it, under the ingest role (write-only on vault): queueing the
+ * body for a worker would park raw values outside the vault (in Redis or the cadre
+ * schema). Each upload is one vault transaction — CREATE TABLE, COPY FROM STDIN with
+ * backpressure, vault.finalise_version() (hands the table to cadre_vault, readable by
+ * cadre_compute only) — committed only if every row is valid; otherwise rolled back,
+ * leaving no table. Governance rows are written afterwards by the caller on the app
+ * connection; a crash in between leaves only an unreferenced table, which is swept.
+ */
+@Injectable()
+export class IngestionService {
+  constructor(
+    private readonly pools: VaultPools,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Streams a CSV into a new vault version table, all or nothing. Throws only on infrastructure failure. */
+  async ingest(request: IngestRequest): Promise<IngestOutcome> {
+    const { table, columns, source } = request;
+    if (!VERSION_TABLE_PATTERN.test(table)) throw new Error('invalid version table name');
+    const key = this.config.pseudonymKey;
+    const hash = createHash('sha256');
+    const sink = new RowSink(columns, (raw) => pseudonymise(key, raw));
+    const tap = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        hash.update(chunk);
+        done(null, chunk);
+      },
+    });
+    let interrupted = false;
+    // The request itself stays out of the pipeline: destroying it on a parse error would
+    // cut the socket before the answer is sent. A client that goes away fails the tap.
+    finished(source, { writable: false }, (err) => {
+      if (err && !tap.destroyed) {
+        interrupted = true;
+        tap.destroy(err);
+      }
+    });
+    source.pipe(tap);
+
+    const client = await this.pools.ingest().connect();
+    let clientBroken = false;
+    try {
+      await client.query('BEGIN');
+      await client.query(createTableSql(table, columns));
+      const copy = client.query(copyFrom(copySql(table, columns)));
+      const copied = new Promise<void>((resolve, reject) => {
+        copy.once('finish', resolve);
+        copy.once('error', reject);
+      });
+      copied.catch(() => undefined);
+      // The COPY stays out of the pipeline too: a pipeline error would be sent to the
+      // server as the CopyFail message (and land in its log), and csv-parse quotes data.
+      copy.once('error', (err) => sink.destroy(err));
+      sink.pipe(copy);
+      const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true, max_record_size: MAX_RECORD_CHARS });
+      let fatal: RowError[] | null = null;
+      try {
+        await pipeline(tap, parser, sink);
+        await copied;
+      } catch (err) {
+        if (err instanceof HeaderMismatch) fatal = err.errors;
+        else if (err instanceof CsvError) fatal = [parseFailure(err, sink.lastLine + 1)];
+        else if (interrupted) fatal = [{ line: sink.lastLine + 1, column: null, message: 'the upload was interrupted' }];
+        else throw err;
+        source.unpipe(tap);
+        source.resume(); // drain what is left so that the answer reaches the client
+        sink.unpipe(copy);
+        if (!copy.destroyed) copy.destroy(new Error('upload refused'));
+        await copied.catch(() => undefined);
+      }
+      if (!fatal && !sink.sawHeader) fatal = [{ line: 1, column: null, message: 'the file has no header row' }];
+      const contentSha256 = hash.digest('hex');
+      if (fatal || sink.errorCount > 0) {
+        await client.query('ROLLBACK');
+        const errors = fatal ?? sink.errors;
+        return { status: 'failed', unchanged: false, rowsAccepted: 0, errors, errorCount: fatal ? fatal.length : sink.errorCount, contentSha256, interrupted };
+      }
+      if (request.currentSha256 && request.currentSha256 === contentSha256) {
+        await client.query('ROLLBACK');
+        return { status: 'succeeded', unchanged: true, rowsAccepted: sink.rowsAccepted, errors: [], errorCount: 0, contentSha256, interrupted };
+      }
+      await client.query('SELECT vault.finalise_version($1)', [table]);
+      await client.query('COMMIT');
+      return { status: 'succeeded', unchanged: false, rowsAccepted: sink.rowsAccepted, errors: [], errorCount: 0, contentSha256, interrupted };
+    } catch (err) {
+      clientBroken = true; // closing the connection aborts the transaction server-side
+      if (!tap.destroyed) tap.destroy();
+      source.unpipe(tap);
+      source.resume();
+      throw err;
+    } finally {
+      client.release(clientBroken ? true : undefined);
+    }
+  }
+}
