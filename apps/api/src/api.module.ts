@@ -1,7 +1,10 @@
 import { Module } from '@nestjs/common';
+import { AccessModule } from '@cadre/access';
+import { IdentityModule } from '@cadre/identity';
+import { MembersModule } from '@cadre/members';
 
 /** The HTTP surface: every context's controllers. Infrastructure comes from PlatformModule. */
 @Module({
-  imports: [],
+  imports: [IdentityModule, AccessModule, MembersModule],
 })
 export class ApiModule {}

@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccessModule, ActorSource } from '@cadre/access';
+import { AuditModule } from '@cadre/audit';
 import { AppConfig } from '@cadre/config';
 import { AuthController } from './auth/auth.controller';
 import { AuthGuard } from './auth/auth.guard';
@@ -34,6 +35,7 @@ import { UsersService } from './users/users.service';
       useFactory: (config: AppConfig) => ({ throttlers: [{ name: 'auth', ttl: 60_000, limit: config.authRateLimit }] }),
     }),
     AccessModule,
+    AuditModule,
   ],
   controllers: [AuthController, UsersController, JwksController],
   providers: [

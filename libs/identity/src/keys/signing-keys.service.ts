@@ -1,6 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, JWK, KeyLike } from 'jose';
+import { AuditService } from '@cadre/audit';
 import { AppConfig } from '@cadre/config';
 import { decryptPrivateKey, encryptPrivateKey } from './key-crypto';
 import { SigningAlg, SigningKey } from './signing-key.entity';
@@ -48,6 +49,7 @@ export class SigningKeysService implements OnModuleInit {
   constructor(
     private readonly dataSource: DataSource,
     private readonly config: AppConfig,
+    private readonly audit: AuditService,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -59,7 +61,9 @@ export class SigningKeysService implements OnModuleInit {
   async ensureActiveKey(): Promise<void> {
     await this.dataSource.transaction(async (em) => {
       await em.query('SELECT pg_advisory_xact_lock($1)', [KEYS_LOCK]);
-      if (!(await em.getRepository(SigningKey).existsBy({ status: 'active' }))) await this.insertKey(em);
+      if (await em.getRepository(SigningKey).existsBy({ status: 'active' })) return;
+      const created = await this.insertKey(em);
+      await this.audit.append(em, { actorId: null, action: 'signing_key.created', subjectType: 'SigningKey', subjectId: created.kid, data: { alg: created.alg } });
     });
   }
 
@@ -71,6 +75,13 @@ export class SigningKeysService implements OnModuleInit {
         `UPDATE cadre.signing_keys SET status = 'retired', retired_at = now() WHERE status = 'active' RETURNING kid`,
       );
       const created = await this.insertKey(tx);
+      await this.audit.append(tx, {
+        actorId: null,
+        action: 'signing_key.rotated',
+        subjectType: 'SigningKey',
+        subjectId: created.kid,
+        data: { alg: created.alg, retiredKid: retired[0]?.kid ?? null },
+      });
       return { retiredKid: retired[0]?.kid ?? null, activeKid: created.kid };
     };
     const result = em ? await run(em) : await this.dataSource.transaction(run);

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Forbidden, NotFound, Page } from '@cadre/common';
 import { AbilityFactory, subject } from '@cadre/access';
+import { AuditService } from '@cadre/audit';
 import type { Actor, OrgRole, PlatformRole } from '../actor';
 import { isUuid, UsersService } from './users.service';
 import type { UserView } from './user-view';
@@ -13,6 +14,7 @@ export class UserAdminService {
     private readonly dataSource: DataSource,
     private readonly users: UsersService,
     private readonly abilities: AbilityFactory,
+    private readonly audit: AuditService,
   ) {}
 
   async createInOrganisation(
@@ -22,7 +24,18 @@ export class UserAdminService {
   ): Promise<UserView> {
     this.assertOnOrganisation(actor, 'create', organisationId);
     if (!isUuid(organisationId)) throw new NotFound('Organisation');
-    return this.dataSource.transaction((em) => this.users.create(em, { ...input, organisationId }));
+    return this.dataSource.transaction(async (em) => {
+      const user = await this.users.create(em, { ...input, organisationId });
+      await this.audit.append(em, {
+        actorId: actor.id,
+        action: 'user.created',
+        subjectType: 'User',
+        subjectId: user.id,
+        organisationIds: [organisationId],
+        data: { roles: user.roles },
+      });
+      return user;
+    });
   }
 
   async listOrganisation(actor: Actor, organisationId: string, limit: number, offset: number): Promise<Page<UserView>> {
@@ -37,7 +50,16 @@ export class UserAdminService {
       if (!this.abilities.createForActor(actor).can('update', subject('User', { id: target.id, organisationId: target.organisationId }))) {
         throw new Forbidden();
       }
-      return (await this.users.setPlatformRoles(em, userId, platformRoles)).after;
+      const { before, after } = await this.users.setPlatformRoles(em, userId, platformRoles);
+      await this.audit.append(em, {
+        actorId: actor.id,
+        action: 'user.platform_roles_set',
+        subjectType: 'User',
+        subjectId: after.id,
+        organisationIds: [after.organisationId],
+        data: { before, after: after.platformRoles },
+      });
+      return after;
     });
   }
 

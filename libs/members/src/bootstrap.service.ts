@@ -1,0 +1,65 @@
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AuditService } from '@cadre/audit';
+import { AppConfig } from '@cadre/config';
+import { UsersService } from '@cadre/identity';
+import { OrganisationsService } from './organisations.service';
+
+/** Shared by every process that may bootstrap (API and worker can start together). */
+const BOOTSTRAP_LOCK = 727_274_005;
+
+/**
+ * At start, if CADRE_BOOTSTRAP_ADMIN_* is set and no platform admin exists, creates the
+ * operator organisation and that admin, in one transaction under an advisory lock.
+ */
+@Injectable()
+export class BootstrapService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(BootstrapService.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+    private readonly organisations: OrganisationsService,
+    private readonly users: UsersService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const admin = this.config.bootstrapAdmin;
+    if (!admin) return;
+    const created = await this.dataSource.transaction(async (em) => {
+      await em.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK]);
+      if (await this.users.hasPlatformAdmin(em)) return false;
+      let operator = await this.organisations.findOperator(em);
+      if (!operator) {
+        operator = await this.organisations.create(em, { name: this.config.operatorName, college: 'operator', isOperator: true });
+        await this.audit.append(em, {
+          actorId: null,
+          action: 'organisation.created',
+          subjectType: 'Organisation',
+          subjectId: operator.id,
+          organisationIds: [operator.id],
+          data: { college: 'operator', bootstrap: true },
+        });
+      }
+      const user = await this.users.create(em, {
+        email: admin.email,
+        password: admin.password,
+        displayName: 'Platform administrator',
+        organisationId: operator.id,
+        roles: ['org_admin'],
+        platformRoles: ['platform_admin'],
+      });
+      await this.audit.append(em, {
+        actorId: null,
+        action: 'user.created',
+        subjectType: 'User',
+        subjectId: user.id,
+        organisationIds: [operator.id],
+        data: { roles: user.roles, platformRoles: user.platformRoles, bootstrap: true },
+      });
+      return true;
+    });
+    if (created) this.logger.log('bootstrap: created the operator organisation and its platform administrator');
+  }
+}
