@@ -1,3 +1,7 @@
+export { EthicsModule } from './ethics.module';
+export { UseCasesService } from './use-cases.service';
+export type { UseCaseInput } from './use-cases.service';
+export type { UseCaseView } from './use-case.store';
 export { USE_CASE_STATUSES, nextStatus, canTransition, statusesAllowing } from './use-case-status';
 export type { UseCaseStatus, UseCaseEvent } from './use-case-status';
 export { mergeConditions } from './conditions';

@@ -10,6 +10,9 @@ export interface RequestedDataset {
 export interface UseCaseSnapshot {
   id: string;
   status: UseCaseStatus;
+  title: string;
+  /** The declared purpose (binds the contracts' terms). */
+  purpose: string;
   requesterOrganisationId: string;
   teamUserIds: string[];
   requestedDatasets: RequestedDataset[];

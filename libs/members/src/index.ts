@@ -1,4 +1,10 @@
 export { MembersModule } from './members.module';
 export { OrganisationsService } from './organisations.service';
+export type { OrganisationView } from './organisations.service';
+export { OrganisationKeysService, publicJwkOf } from './organisation-keys.service';
+export type { OrganisationKeyView } from './organisation-keys.service';
+export type { PublicJwk } from './organisation-key.entity';
+export { MembershipPolicy } from './membership.policy';
+export type { MemberAct, MemberStanding } from './membership.policy';
 export { COLLEGES } from './organisation.entity';
 export type { College, OrganisationStatus } from './organisation.entity';

@@ -1,14 +1,26 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { IdentityModule } from '@cadre/identity';
 import { AuditModule } from '@cadre/audit';
-import { Organisation } from './organisation.entity';
+import { IdentityModule } from '@cadre/identity';
+import { JobsModule } from '@cadre/jobs';
+import { Adherence } from './adherence.entity';
+import { AdherencesService } from './adherences.service';
 import { BootstrapService } from './bootstrap.service';
+import { Charter } from './charter.entity';
+import { CharterRegisterController, ChartersController } from './charters.controller';
+import { ChartersService } from './charters.service';
+import { MembershipPolicy } from './membership.policy';
+import { OrganisationKey } from './organisation-key.entity';
+import { OrganisationKeysService } from './organisation-keys.service';
+import { Organisation } from './organisation.entity';
+import { OrganisationsController } from './organisations.controller';
 import { OrganisationsService } from './organisations.service';
 
+/** Members of the trust framework: organisations, their keys, the charter and adherences to it. */
 @Module({
-  imports: [TypeOrmModule.forFeature([Organisation]), AuditModule, IdentityModule],
-  providers: [BootstrapService, OrganisationsService],
-  exports: [OrganisationsService],
+  imports: [TypeOrmModule.forFeature([Organisation, Charter, Adherence, OrganisationKey]), AuditModule, JobsModule, IdentityModule],
+  controllers: [OrganisationsController, ChartersController, CharterRegisterController],
+  providers: [BootstrapService, OrganisationsService, ChartersService, AdherencesService, OrganisationKeysService, MembershipPolicy],
+  exports: [OrganisationsService, OrganisationKeysService, MembershipPolicy],
 })
 export class MembersModule {}

@@ -1,0 +1,162 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { AppConfig } from '@cadre/config';
+import { Forbidden } from '@cadre/common';
+import { AuditService } from '@cadre/audit';
+import { Actor, Signer } from '@cadre/identity';
+import { UnitOfWork } from '@cadre/jobs';
+import { MembershipPolicy } from '@cadre/members';
+import { DecisionConditions, mergeConditions } from './conditions';
+import { AlreadyVoted, Recused } from './ethics.errors';
+import { UseCaseAmendment, UseCaseDecision, UseCaseVote } from './review.entities';
+import { UseCase } from './use-case.entity';
+import { UseCaseLifecycle } from './use-case-lifecycle';
+import { nextStatus } from './use-case-status';
+import { UseCaseInput, UseCasesService } from './use-cases.service';
+import { partiesOf, toSnapshot, UseCaseStore, UseCaseView, useCaseSubject } from './use-case.store';
+import type { DecisionOutcome, DecisionRecord, SignedDecision, VoteDecision } from './use-case.types';
+
+export interface VoteInput {
+  decision: VoteDecision;
+  comment?: string;
+  conditions?: DecisionConditions;
+}
+
+export interface VoteView {
+  id: string;
+  useCaseId: string;
+  round: number;
+  decision: VoteDecision;
+  comment: string | null;
+  conditions: DecisionConditions | null;
+  castAt: Date;
+  /** The use case's status after this vote (a decision may have been taken). */
+  useCaseStatus: UseCase['status'];
+  /** The outcome of the round if this vote completed the quorum. */
+  outcome: DecisionOutcome | null;
+}
+
+/**
+ * Tallies a review round: the option with strictly the most votes wins; any tie
+ * (including approve / reject / request_changes one each) sends the use case back
+ * for changes rather than deciding either way.
+ */
+export function tally(votes: VoteDecision[]): DecisionOutcome {
+  const counts = { approve: 0, reject: 0, request_changes: 0 };
+  for (const v of votes) counts[v]++;
+  const ranked = (Object.entries(counts) as [VoteDecision, number][]).sort((a, b) => b[1] - a[1]);
+  if (ranked[0][1] === ranked[1][1]) return 'changes_requested';
+  return ({ approve: 'approved', reject: 'rejected', request_changes: 'changes_requested' } as const)[ranked[0][0]];
+}
+
+/** The ethics review: committee votes, signed decisions, amendments. */
+@Injectable()
+export class ReviewsService {
+  constructor(
+    private readonly store: UseCaseStore,
+    private readonly useCases: UseCasesService,
+    private readonly membership: MembershipPolicy,
+    private readonly lifecycle: UseCaseLifecycle,
+    private readonly signer: Signer,
+    private readonly uow: UnitOfWork,
+    private readonly audit: AuditService,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** A committee member votes in the current round; at quorum the round is decided, signed, and (if approved) contracts are drafted. */
+  async vote(actor: Actor, useCaseId: string, input: VoteInput): Promise<{ vote: VoteView; useCase: UseCaseView }> {
+    const ability = this.store.abilityOf(actor);
+    if (!ability.can('vote', 'UseCase')) throw new Forbidden('Only members of the ethics committee vote');
+    return this.uow.run(async (em) => {
+      // No visibility filter here: the committee may learn that a draft exists (409) —
+      // voting is refused on it all the same, and ids are unguessable.
+      const useCase = await this.store.lock(em, useCaseId);
+      nextStatus(useCase.status, 'vote');
+      // Recusal rules live in @cadre/access: affiliated with the requester or a provider.
+      if (!ability.can('vote', useCaseSubject(useCase))) throw new Recused();
+      const repo = em.getRepository(UseCaseVote);
+      const inserted: { id: string; cast_at: Date }[] = await em.query(
+        `INSERT INTO cadre.use_case_votes (use_case_id, round, voter_id, voter_organisation_id, decision, comment, conditions)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (use_case_id, round, voter_id) DO NOTHING RETURNING id, cast_at`,
+        [useCase.id, useCase.reviewRound, actor.id, actor.organisationId, input.decision, input.comment ?? null, input.conditions ? JSON.stringify(input.conditions) : null],
+      );
+      if (!inserted.length) throw new AlreadyVoted();
+      await this.audit.append(em, {
+        actorId: actor.id,
+        action: 'use_case.vote_cast',
+        subjectType: 'UseCase',
+        subjectId: useCase.id,
+        organisationIds: partiesOf(useCase),
+        data: { round: useCase.reviewRound, decision: input.decision },
+      });
+
+      const votes = await repo.find({ where: { useCaseId: useCase.id, round: useCase.reviewRound }, order: { castAt: 'ASC', id: 'ASC' } });
+      let decided: DecisionOutcome | null = null;
+      if (votes.length >= this.config.ethicsQuorum) {
+        decided = tally(votes.map((v) => v.decision));
+        await this.decide(em, actor, useCase, votes, decided);
+      }
+      const vote: VoteView = {
+        id: inserted[0].id,
+        useCaseId: useCase.id,
+        round: useCase.reviewRound,
+        decision: input.decision,
+        comment: input.comment ?? null,
+        conditions: input.conditions ?? null,
+        castAt: inserted[0].cast_at,
+        useCaseStatus: useCase.status,
+        outcome: decided,
+      };
+      return { vote, useCase: await this.store.view(useCase, em) };
+    });
+  }
+
+  private async decide(em: EntityManager, actor: Actor, useCase: UseCase, votes: UseCaseVote[], outcome: DecisionOutcome): Promise<void> {
+    const conditions = outcome === 'approved' ? mergeConditions(votes.filter((v) => v.decision === 'approve').map((v) => v.conditions ?? {})) : {};
+    const decidedAt = new Date();
+    const record: DecisionRecord = {
+      type: 'cadre.ethics_decision',
+      useCaseId: useCase.id,
+      round: useCase.reviewRound,
+      outcome,
+      votes: votes.map((v) => ({
+        voterId: v.voterId,
+        decision: v.decision,
+        comment: v.comment,
+        conditions: v.conditions,
+        castAt: v.castAt.toISOString(),
+      })),
+      conditions,
+      decidedAt: decidedAt.toISOString(),
+    };
+    const signature = await this.signer.sign(record);
+    await em.getRepository(UseCaseDecision).insert({ useCaseId: useCase.id, round: useCase.reviewRound, outcome, record, signature, decidedAt });
+    const event = ({ approved: 'approve', rejected: 'reject', changes_requested: 'request_changes' } as const)[outcome];
+    await this.store.transition(em, useCase, event, actor.id, outcome === 'approved' ? { conditions } : {}, { round: useCase.reviewRound, conditions });
+    if (outcome === 'approved') {
+      const decision: SignedDecision = { ...record, signature };
+      await this.lifecycle.emitApproved(em, toSnapshot(useCase), decision);
+    }
+  }
+
+  /** The owner amends an approved or active use case: back to review (computations stop until approved again). */
+  async amend(actor: Actor, useCaseId: string, changes: Partial<UseCaseInput>, reason: string): Promise<UseCaseView> {
+    return this.uow.run(async (em) => {
+      const useCase = await this.store.findVisible(actor, useCaseId, em, true);
+      this.useCases.assertOwner(actor, useCase, 'update');
+      nextStatus(useCase.status, 'amend');
+      await this.membership.assertCanAct(useCase.requesterOrganisationId, 'submit_use_case', em);
+      await this.useCases.applyChanges(em, useCase, changes);
+      const round = useCase.reviewRound + 1;
+      const repo = em.getRepository(UseCaseAmendment);
+      const amendment = await repo.save(repo.create({ useCaseId: useCase.id, round, changes: serialisable(changes), reason, requestedBy: actor.id }));
+      await this.store.transition(em, useCase, 'amend', actor.id, { reviewRound: round }, { round, amendmentId: amendment.id, fields: Object.keys(changes) });
+      await this.lifecycle.emitReopened(em, toSnapshot(useCase));
+      return this.store.view(useCase, em);
+    });
+  }
+}
+
+function serialisable(changes: Partial<UseCaseInput>): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(changes)) as Record<string, unknown>;
+}

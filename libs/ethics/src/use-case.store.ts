@@ -1,0 +1,175 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
+import { AbilityFactory, accessCondition, AppAbility, FieldMap, subject } from '@cadre/access';
+import { NotFound, WrongState } from '@cadre/common';
+import { AuditService } from '@cadre/audit';
+import type { Actor } from '@cadre/identity';
+import { UseCaseDecision } from './review.entities';
+import { UseCase } from './use-case.entity';
+import { nextStatus, UseCaseEvent, UseCaseStatus } from './use-case-status';
+import type { SignedDecision, UseCaseSnapshot } from './use-case.types';
+
+/** A use case as the API shows it to those who may see it. */
+export interface UseCaseView extends UseCaseSnapshot {
+  publicInterest: string;
+  reviewRound: number;
+  submittedAt: Date | null;
+  decision: SignedDecision | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** How the UseCase subject's fields read in SQL, for structural scoping by @cadre/access rules. */
+const USE_CASE_FIELDS: FieldMap<'UseCase'> = {
+  organisationId: 'u.requester_organisation_id',
+  providerOrganisationIds: { array: 'u.provider_organisation_ids' },
+  teamUserIds: { array: 'u.team_user_ids' },
+  status: 'u.status',
+};
+
+/** The CASL subject of a use case, with the fields the rules read. */
+export function useCaseSubject(u: Pick<UseCase, 'requesterOrganisationId' | 'providerOrganisationIds' | 'teamUserIds' | 'status'>) {
+  return subject('UseCase', {
+    organisationId: u.requesterOrganisationId,
+    providerOrganisationIds: [...u.providerOrganisationIds],
+    teamUserIds: [...u.teamUserIds],
+    status: u.status,
+  });
+}
+
+export function toSnapshot(u: UseCase): UseCaseSnapshot {
+  return {
+    id: u.id,
+    status: u.status,
+    title: u.title,
+    purpose: u.purpose,
+    requesterOrganisationId: u.requesterOrganisationId,
+    teamUserIds: [...u.teamUserIds],
+    requestedDatasets: u.requestedDatasets.map((d) => ({ datasetId: d.datasetId, columns: [...d.columns] })),
+    providerOrganisationIds: [...u.providerOrganisationIds],
+    conditions: { ...u.conditions },
+    startsAt: u.startsAt,
+    endsAt: u.endsAt,
+  };
+}
+
+/** Loading, locking and moving use cases through the one state machine (internal to ethics). */
+@Injectable()
+export class UseCaseStore {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly audit: AuditService,
+    private readonly abilities: AbilityFactory,
+  ) {}
+
+  /** The actor's ability (rules in @cadre/access). */
+  abilityOf(actor: Actor): AppAbility {
+    return this.abilities.createForActor(actor);
+  }
+
+  /** The use cases the actor may read, as a query builder over alias `u` (a missing grant reads as nothing). */
+  visibleTo(actor: Actor, em: EntityManager = this.db.manager): SelectQueryBuilder<UseCase> {
+    const scope = accessCondition(this.abilityOf(actor), 'read', 'UseCase', USE_CASE_FIELDS);
+    return em.getRepository(UseCase).createQueryBuilder('u').where(scope.where, scope.parameters);
+  }
+
+  get manager(): EntityManager {
+    return this.db.manager;
+  }
+
+  /** The use case if the actor may see it, else NotFound (never tell which). */
+  async findVisible(actor: Actor, id: string, em: EntityManager = this.db.manager, lock = false): Promise<UseCase> {
+    const qb = this.visibleTo(actor, em).andWhere('u.id = :id', { id });
+    if (lock) qb.setLock('pessimistic_write');
+    const found = isUuid(id) ? await qb.getOne() : null;
+    if (!found) throw new NotFound('Use case');
+    return found;
+  }
+
+  /** The use case, locked for the rest of the caller's transaction, with no visibility filter (trusted callers). */
+  async lock(em: EntityManager, id: string): Promise<UseCase> {
+    const found = isUuid(id) ? await em.getRepository(UseCase).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } }) : null;
+    if (!found) throw new NotFound('Use case');
+    return found;
+  }
+
+  async find(id: string, em: EntityManager = this.db.manager): Promise<UseCase> {
+    const found = isUuid(id) ? await em.getRepository(UseCase).findOneBy({ id }) : null;
+    if (!found) throw new NotFound('Use case');
+    return found;
+  }
+
+  /**
+   * Applies `event` to a locked use case: the state machine decides the target state,
+   * the UPDATE is guarded on the state read, and the audit event joins the transaction.
+   */
+  async transition(
+    em: EntityManager,
+    useCase: UseCase,
+    event: UseCaseEvent,
+    actorId: string | null,
+    patch: Partial<Pick<UseCase, 'reviewRound' | 'submittedAt' | 'conditions'>> = {},
+    data: Record<string, unknown> = {},
+  ): Promise<UseCase> {
+    const from = useCase.status;
+    const to = nextStatus(from, event);
+    const result = await em
+      .createQueryBuilder()
+      .update(UseCase)
+      .set({ ...patch, status: to })
+      .where('id = :id AND status = :from', { id: useCase.id, from })
+      .execute();
+    if (result.affected !== 1) throw new WrongState('Use case', 'changed meanwhile', event);
+    Object.assign(useCase, patch, { status: to });
+    await this.audit.append(em, {
+      actorId,
+      action: `use_case.${AUDIT_ACTION[event]}`,
+      subjectType: 'UseCase',
+      subjectId: useCase.id,
+      organisationIds: partiesOf(useCase),
+      data: { from, to, ...data },
+    });
+    return useCase;
+  }
+
+  /** The full view, with the latest decision. */
+  async view(useCase: UseCase, em: EntityManager = this.db.manager): Promise<UseCaseView> {
+    const latest = await em.getRepository(UseCaseDecision).findOne({ where: { useCaseId: useCase.id }, order: { round: 'DESC' } });
+    return {
+      ...toSnapshot(useCase),
+      publicInterest: useCase.publicInterest,
+      reviewRound: useCase.reviewRound,
+      submittedAt: useCase.submittedAt,
+      decision: latest ? { ...latest.record, signature: latest.signature } : null,
+      createdAt: useCase.createdAt,
+      updatedAt: useCase.updatedAt,
+    };
+  }
+}
+
+const AUDIT_ACTION: Record<UseCaseEvent, string> = {
+  edit: 'edited',
+  submit: 'submitted',
+  vote: 'vote_cast',
+  approve: 'approved',
+  reject: 'rejected',
+  request_changes: 'changes_requested',
+  activate: 'activated',
+  suspend: 'suspended',
+  expire: 'expired',
+  close: 'closed',
+  amend: 'amended',
+};
+
+/** Organisations an audit event about the use case touches: the requester and every provider. */
+export function partiesOf(u: Pick<UseCase, 'requesterOrganisationId' | 'providerOrganisationIds'>): string[] {
+  return [...new Set([u.requesterOrganisationId, ...u.providerOrganisationIds])];
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
+export type { UseCaseStatus };
