@@ -71,9 +71,10 @@ export class SigningKeysService implements OnModuleInit {
   async rotate(em?: EntityManager): Promise<{ retiredKid: string | null; activeKid: string }> {
     const run = async (tx: EntityManager) => {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [KEYS_LOCK]);
-      const retired: { kid: string }[] = await tx.query(
+      // TypeORM answers an UPDATE … RETURNING with [rows, affected].
+      const [retired] = (await tx.query(
         `UPDATE cadre.signing_keys SET status = 'retired', retired_at = now() WHERE status = 'active' RETURNING kid`,
-      );
+      )) as [{ kid: string }[], number];
       const created = await this.insertKey(tx);
       await this.audit.append(tx, {
         actorId: null,
