@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Writable } from 'node:stream';
 import { INestApplication, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
@@ -35,6 +36,8 @@ export interface TestPlatformOptions {
   /** Start no HTTP surface (default false). */
   apiless?: boolean;
   env?: Record<string, string>;
+  /** Receives every log line the platform writes (set `env.LOG_LEVEL` to see them). */
+  logStream?: Writable;
 }
 
 /** A fresh database and Redis prefix, migrated, with API and worker booted as `npm start` does. */
@@ -57,7 +60,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
   });
   await runMigrations(config);
 
-  const imports = [PlatformModule.forRoot(config), ...(options.apiless ? [] : [ApiModule]), ...(options.worker === false ? [] : [WorkerModule])];
+  const imports = [PlatformModule.forRoot(config, { logStream: options.logStream }), ...(options.apiless ? [] : [ApiModule]), ...(options.worker === false ? [] : [WorkerModule])];
   @Module({ imports })
   class TestRoot {}
   const moduleRef = await Test.createTestingModule({ imports: [TestRoot] }).compile();

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { LoggerModule } from 'nestjs-pino';
+import type { Writable } from 'node:stream';
+import { LoggerModule, Params } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import type { Options } from 'pino-http';
 import { AppConfig } from '@cadre/config';
 
 /** Paths pino removes from every log line: credentials and anything that could carry a value. */
@@ -19,11 +22,11 @@ export const REDACTED_PATHS = [
 ];
 
 /** Structured logs with a request id; bodies are never logged. */
-export function loggingModule() {
+export function loggingModule(stream?: Writable) {
   return LoggerModule.forRootAsync({
     inject: [AppConfig],
-    useFactory: (config: AppConfig) => ({
-      pinoHttp: {
+    useFactory: (config: AppConfig): Params => {
+      const options: Options = {
         level: config.logLevel,
         redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
         genReqId: (req: IncomingMessage) => {
@@ -35,7 +38,8 @@ export function loggingModule() {
           req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
         },
         autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' },
-      },
-    }),
+      };
+      return { pinoHttp: stream ? [options, stream as unknown as DestinationStream] : options };
+    },
   });
 }

@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, ConfigModule } from '@cadre/config';
 import { DatabaseModule } from '@cadre/database';
@@ -6,10 +7,11 @@ import { loggingModule } from './logging';
 /** The infrastructure both processes share: config, logs, database (and, through jobs, Redis). */
 @Module({})
 export class PlatformModule {
-  static forRoot(config: AppConfig = AppConfig.fromEnv()): DynamicModule {
+  /** `logStream` replaces stdout as the log destination (tests read every line the platform writes). */
+  static forRoot(config: AppConfig = AppConfig.fromEnv(), options: { logStream?: Writable } = {}): DynamicModule {
     return {
       module: PlatformModule,
-      imports: [ConfigModule.forRoot(config), loggingModule(), DatabaseModule.forRoot()],
+      imports: [ConfigModule.forRoot(config), loggingModule(options.logStream), DatabaseModule.forRoot()],
     };
   }
 }
