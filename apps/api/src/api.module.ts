@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
 import { AccessModule } from '@cadre/access';
+import { AuditHttpModule } from '@cadre/audit';
 import { EthicsModule } from '@cadre/ethics';
-import { IdentityModule } from '@cadre/identity';
+import { IdentityModule, Signer } from '@cadre/identity';
 import { MembersModule } from '@cadre/members';
+import { HealthModule } from './health/health.module';
 
 /** The HTTP surface: every context's controllers. Infrastructure comes from PlatformModule. */
 @Module({
-  imports: [IdentityModule, AccessModule, MembersModule, EthicsModule],
+  imports: [IdentityModule, AccessModule, MembersModule, EthicsModule, AuditHttpModule.register({ signer: Signer }), HealthModule],
 })
 export class ApiModule {}

@@ -1,8 +1,11 @@
 import { Module } from '@nestjs/common';
+import { AuditCheckpointModule } from '@cadre/audit';
 import { EthicsModule } from '@cadre/ethics';
+import { IdentityModule, Signer } from '@cadre/identity';
+import { JobsWorkerModule } from '@cadre/jobs';
 
 /** The worker: BullMQ processors and timed sweeps only, no HTTP. */
 @Module({
-  imports: [EthicsModule],
+  imports: [JobsWorkerModule, IdentityModule, AuditCheckpointModule.register({ signer: Signer }), EthicsModule],
 })
 export class WorkerModule {}

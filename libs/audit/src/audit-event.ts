@@ -48,8 +48,8 @@ export interface AuditVerification {
 export interface AuditEventFilter {
   subjectType?: string;
   subjectId?: string;
-  /** Only events touching this organisation (org_admin scope); absent: all events. */
-  organisationId?: string;
+  /** The reader's visibility as SQL over alias `e` (see AuditReader); absent: all events. */
+  scope?: { where: string; parameters: Record<string, unknown> };
   limit: number;
   offset: number;
 }

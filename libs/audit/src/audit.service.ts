@@ -69,20 +69,15 @@ export class AuditService {
     );
   }
 
-  /** Events in seq order, filtered by subject and (for an org_admin) by organisation. */
+  /** Events in seq order, filtered by subject and by a visibility scope (SQL over alias `e`). */
   async list(filter: AuditEventFilter): Promise<Page<AuditEventView>> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (filter.subjectType) where.push(`subject_type = $${params.push(filter.subjectType)}`);
-    if (filter.subjectId) where.push(`subject_id = $${params.push(filter.subjectId)}`);
-    if (filter.organisationId) where.push(`organisation_ids @> ARRAY[$${params.push(filter.organisationId)}]::uuid[]`);
-    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const [{ total }] = (await this.dataSource.query(`SELECT count(*)::int AS total FROM cadre.audit_events ${clause}`, params)) as { total: number }[];
-    const rows = (await this.dataSource.query(
-      `SELECT * FROM cadre.audit_events ${clause} ORDER BY seq LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
-      [...params, filter.limit, filter.offset],
-    )) as EventRow[];
-    return { items: rows.map(toView), total };
+    const qb = this.dataSource.createQueryBuilder().from('cadre.audit_events', 'e');
+    if (filter.subjectType) qb.andWhere('e.subject_type = :subjectType', { subjectType: filter.subjectType });
+    if (filter.subjectId) qb.andWhere('e.subject_id = :subjectId', { subjectId: filter.subjectId });
+    if (filter.scope) qb.andWhere(filter.scope.where, filter.scope.parameters);
+    const counted = await qb.clone().select('count(*)::int', 'total').getRawOne<{ total: number }>();
+    const rows = await qb.select('e.*').orderBy('e.seq', 'ASC').limit(filter.limit).offset(filter.offset).getRawMany<EventRow>();
+    return { items: rows.map(toView), total: counted?.total ?? 0 };
   }
 
   /** Recomputes the whole chain in seq order, batch by batch, and checks it against the latest checkpoint. */

@@ -4,6 +4,8 @@ export { JobHandler } from './job-handler.decorator';
 export type { Handler, JobContext } from './job-handler.decorator';
 export { InvalidJobPayload } from './job-payload';
 export { JobsModule } from './jobs.module';
+export { JobsWorkerModule } from './jobs-worker.module';
+export { JobHandlersInvalid, resolveHandlers } from './handler-registry';
 export { OutboxService } from './outbox.service';
 export { UnitOfWork } from './unit-of-work';
 export { RedisProbe } from './redis-probe';

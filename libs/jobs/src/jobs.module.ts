@@ -7,6 +7,6 @@ import { UnitOfWork } from './unit-of-work';
 /** The producer side every context imports: UnitOfWork, OutboxService (and the Redis probe for /health). */
 @Module({
   providers: [JobQueues, OutboxService, UnitOfWork, RedisProbe],
-  exports: [OutboxService, UnitOfWork, RedisProbe],
+  exports: [OutboxService, UnitOfWork, RedisProbe, JobQueues],
 })
 export class JobsModule {}

@@ -1,0 +1,61 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { Job } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { JOBS, JobName, isJobName } from './jobs';
+import type { Handler } from './job-handler.decorator';
+
+/** Rows of an UPDATE … RETURNING through TypeORM (which answers [rows, count] for UPDATE). */
+function returned<T>(result: unknown): T[] {
+  return (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as T[];
+}
+
+/**
+ * Runs one BullMQ job through its handler. For an outbox job the row is the truth:
+ * a row already done (or unknown) is not run again, its payload is read from Postgres,
+ * and the row is marked done — or failed after the last attempt — by this wrapper.
+ */
+@Injectable()
+export class JobRunner {
+  private readonly logger = new Logger('JobRunner');
+  private handlers = new Map<JobName, Handler<JobName>>();
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  use(handlers: Map<JobName, Handler<JobName>>): void {
+    this.handlers = handlers;
+  }
+
+  handles(name: JobName): boolean {
+    return this.handlers.has(name);
+  }
+
+  async run(job: Job): Promise<void> {
+    const name = job.name;
+    const handler = isJobName(name) ? this.handlers.get(name) : undefined;
+    if (!isJobName(name) || !handler) throw new Error(`no handler for job '${name}' in this worker`);
+    const context = { jobId: String(job.id), attempt: job.attemptsMade + 1 };
+    if (JOBS[name].every) {
+      await handler.handle({} as never, context);
+      return;
+    }
+    const [row] = returned<{ payload: Record<string, string> }>(
+      await this.dataSource.query(
+        `UPDATE cadre.outbox SET attempts = attempts + 1 WHERE id = $1 AND name = $2 AND status IN ('pending', 'published') RETURNING payload`,
+        [job.id, name],
+      ),
+    );
+    if (!row) return; // already done, failed for good, or not an outbox job: nothing to do twice
+    try {
+      await handler.handle(row.payload as never, context);
+    } catch (err) {
+      const e = err as Error & { code?: string };
+      // Never log the message: a driver error can quote a value.
+      this.logger.error({ job: name, outboxId: job.id, attempt: context.attempt, err: { name: e.name, code: e.code } }, 'job handler failed');
+      if (context.attempt >= (job.opts.attempts ?? 1)) {
+        await this.dataSource.query(`UPDATE cadre.outbox SET status = 'failed', done_at = now() WHERE id = $1 AND status <> 'done'`, [job.id]);
+      }
+      throw new Error(`job ${name} failed (${e.name})`);
+    }
+    await this.dataSource.query(`UPDATE cadre.outbox SET status = 'done', done_at = now() WHERE id = $1`, [job.id]);
+  }
+}

@@ -1,0 +1,93 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { DiscoveryService, Reflector } from '@nestjs/core';
+import { ConnectionOptions, Worker } from 'bullmq';
+import { AppConfig } from '@cadre/config';
+import { JobQueues } from './job-queues';
+import { JobRunner } from './job-runner';
+import { JOB_HANDLER_METADATA } from './job-handler.decorator';
+import { DiscoveredHandler, resolveHandlers } from './handler-registry';
+import { JOBS, JOB_NAMES, QueueName } from './jobs';
+import { withTimeout, workerRedisOptions } from './redis';
+
+const CONCURRENCY: Record<QueueName, number> = { ingest: 1, computations: 2, maintenance: 2 };
+const SCHEDULE_RETRY_MS = 5000;
+
+/**
+ * The worker's BullMQ side: at init it discovers every @JobHandler and refuses to start
+ * unless each job declared 'required' has exactly one; at bootstrap it runs a Worker per
+ * queue that has handlers and schedules the periodic jobs; on shutdown it closes them.
+ * Redis being down never blocks boot: workers reconnect, scheduling retries.
+ */
+@Injectable()
+export class JobsWorkerHost implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('JobsWorker');
+  private workers: Worker[] = [];
+  private scheduleTimer?: NodeJS.Timeout;
+  private closing = false;
+
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly reflector: Reflector,
+    private readonly runner: JobRunner,
+    private readonly queues: JobQueues,
+    private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    const discovered: DiscoveredHandler[] = [];
+    for (const wrapper of this.discovery.getProviders()) {
+      const type = wrapper.metatype;
+      if (typeof type !== 'function') continue;
+      const jobName = this.reflector.get<string | undefined>(JOB_HANDLER_METADATA, type);
+      if (!jobName) continue;
+      discovered.push({ jobName, owner: type.name, instance: wrapper.isDependencyTreeStatic() ? wrapper.instance : undefined });
+    }
+    this.runner.use(resolveHandlers(discovered));
+  }
+
+  onApplicationBootstrap(): void {
+    const queues = new Set(JOB_NAMES.filter((n) => this.runner.handles(n)).map((n) => JOBS[n].queue));
+    for (const queue of queues) {
+      const worker = new Worker(queue, (job) => this.runner.run(job), {
+        connection: { url: this.config.redisUrl, ...workerRedisOptions() } as ConnectionOptions,
+        prefix: this.config.queuePrefix,
+        concurrency: CONCURRENCY[queue],
+      });
+      worker.on('error', (err: Error & { code?: string }) => this.logger.warn({ queue, err: { name: err.name, code: err.code } }, 'worker connection error'));
+      this.workers.push(worker);
+    }
+    void this.schedulePeriodicJobs();
+  }
+
+  /** Upserts a BullMQ job scheduler per periodic job that has a handler (idempotent across workers). */
+  private async schedulePeriodicJobs(): Promise<void> {
+    const periodic = JOB_NAMES.filter((n) => JOBS[n].every && this.runner.handles(n));
+    try {
+      for (const name of periodic) {
+        await withTimeout(
+          this.queues.queue(JOBS[name].queue).upsertJobScheduler(
+            name,
+            { every: this.config.sweepIntervalMs },
+            { name, data: {}, opts: { attempts: 1, removeOnComplete: { count: 50 }, removeOnFail: { count: 50 } } },
+          ),
+          SCHEDULE_RETRY_MS,
+          'job scheduler upsert',
+        );
+      }
+    } catch {
+      if (this.closing) return;
+      this.logger.warn('could not schedule periodic jobs yet (Redis unreachable); retrying');
+      this.scheduleTimer = setTimeout(() => void this.schedulePeriodicJobs(), SCHEDULE_RETRY_MS);
+      this.scheduleTimer.unref();
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.closing = true;
+    clearTimeout(this.scheduleTimer);
+    const workers = this.workers;
+    this.workers = [];
+    // Let running jobs finish (bounded), then force.
+    await Promise.all(workers.map((w) => withTimeout(w.close(), 10_000, 'worker close').catch(() => w.close(true))));
+  }
+}
