@@ -1,0 +1,17 @@
+export * from './query/computation-query.dto';
+export { parseQuery, normaliseQuery } from './query/query';
+export type { ComputationQuery } from './query/query';
+export { effectivePolicy, PLATFORM_MIN_CELL_SIZE } from './policy/policy';
+export type { CatalogueColumn, CatalogueDataset, EffectivePolicy, GrantingTerms, PolicyConditions } from './policy/policy';
+export { planComputation } from './planning/planner';
+export type { PlanningContext } from './planning/planner';
+export type { Plan } from './planning/plan';
+export { compileAggregate } from './sql/compiler';
+export type { CompiledAggregate, CompiledStatement } from './sql/compiler';
+export { compileDifferencing, isDifferencingRisk } from './sql/differencing';
+export { quoteIdent } from './sql/sql-text';
+export { controlDisclosure, readRawCells } from './disclosure/disclosure-control';
+export type { ComputationResult, ResultRow } from './disclosure/result';
+export { releaseWithPrivacy } from './privacy/dp-release';
+export { CryptoRandomSource } from './privacy/random-source';
+export type { RandomSource } from './privacy/random-source';

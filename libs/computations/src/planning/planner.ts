@@ -1,0 +1,197 @@
+import { PolicyViolation } from '@cadre/common';
+import type { FilterScalar } from '../query/computation-query.dto';
+import type { ComputationQuery } from '../query/query';
+import type { CatalogueDataset, EffectivePolicy, GrantingTerms } from '../policy/policy';
+import { CatalogueView, forbiddenGroupByHit, ResolvedColumn } from './catalogue-view';
+import type { Plan, PlannedFilter, PlannedGroup, PlannedJoin, PlannedMeasure } from './plan';
+
+/** Under differential privacy every cell of the declared domain is released: keep the table bounded. */
+export const MAX_DP_CELLS = 10_000;
+const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+
+export interface PlanningContext {
+  /** `DatasetsService.describe(ids)` of the query's dataset ids (missing ids are absent). */
+  catalogue: CatalogueDataset[];
+  /** The use case's requested datasets and columns. */
+  requestedDatasets: { datasetId: string; columns: string[] }[];
+  /** The terms of the use case's contracts. */
+  contracts: GrantingTerms[];
+  policy: EffectivePolicy;
+}
+
+function refuse(code: string, field: string, detail: string): never {
+  throw new PolicyViolation(code, detail, [{ field, message: detail }]);
+}
+
+/**
+ * Checks a well-formed query against the catalogue, the use case, its contracts and the
+ * effective disclosure policy, and returns the plan the compiler turns into SQL.
+ * Throws PolicyViolation (422) with a stable code at the first refusal.
+ */
+export function planComputation(query: ComputationQuery, ctx: PlanningContext): Plan {
+  const byAlias = resolveDatasets(query, ctx);
+  const view = new CatalogueView(byAlias, ctx.requestedDatasets, ctx.contracts);
+  const privacy = checkPrivacy(query, ctx.policy);
+  const dp = privacy.mechanism !== 'none';
+
+  const joins = planJoins(query, byAlias, view);
+  const where = query.where.map((f, i) => planFilter(f, view.resolve(f.column, `query.where.${i}.column`), `query.where.${i}`));
+  const groupBy = planGroups(query, view, ctx.policy, dp);
+  const measures = planMeasures(query, view, dp);
+  if (dp && query.totals && measures.some((m) => m.fn === 'quantile')) {
+    refuse('quantile_without_margins', 'query.totals', 'margins of a quantile cannot be derived from noisy cells: ask totals without quantiles');
+  }
+
+  return {
+    version: 1,
+    datasets: query.datasets.map((d) => ({ alias: d.as, datasetId: d.datasetId, kind: byAlias.get(d.as)!.kind })),
+    where,
+    groupBy,
+    measures,
+    joins,
+    totals: query.totals,
+    privacy,
+    dominanceN: Math.max(1, ...ctx.policy.dominance.map((r) => r.n)),
+  };
+}
+
+function resolveDatasets(query: ComputationQuery, ctx: PlanningContext): Map<string, CatalogueDataset> {
+  const byAlias = new Map<string, CatalogueDataset>();
+  const seenIds = new Set<string>();
+  query.datasets.forEach((d, i) => {
+    const field = `query.datasets.${i}`;
+    if (byAlias.has(d.as)) refuse('duplicate_alias', `${field}.as`, 'each dataset needs its own alias');
+    if (seenIds.has(d.datasetId)) refuse('duplicate_dataset', `${field}.datasetId`, 'a dataset appears once in a query');
+    const entry = ctx.catalogue.find((c) => c.id === d.datasetId);
+    if (!entry) refuse('unknown_dataset', `${field}.datasetId`, 'unknown dataset');
+    if (!ctx.requestedDatasets.some((r) => r.datasetId === d.datasetId)) {
+      refuse('dataset_not_in_use_case', `${field}.datasetId`, 'the dataset is not part of this use case');
+    }
+    if (!ctx.contracts.some((t) => t.datasets.some((g) => g.datasetId === d.datasetId))) {
+      refuse('dataset_not_in_use_case', `${field}.datasetId`, 'no contract of the use case covers this dataset');
+    }
+    if (!entry.current) refuse('dataset_not_loaded', `${field}.datasetId`, 'the dataset has no data yet');
+    byAlias.set(d.as, entry);
+    seenIds.add(d.datasetId);
+  });
+  if (![...byAlias.values()].some((d) => d.kind === 'person')) {
+    refuse('invalid_join', 'query.datasets', 'a computation needs at least one person-level dataset');
+  }
+  return byAlias;
+}
+
+function checkPrivacy(query: ComputationQuery, policy: EffectivePolicy): Plan['privacy'] {
+  const asked = query.privacy;
+  if (policy.privacy.mechanism !== asked.mechanism) {
+    refuse('privacy_mechanism_mismatch', 'query.privacy.mechanism', `the contracts bind the privacy mechanism "${policy.privacy.mechanism}"`);
+  }
+  if (asked.mechanism === 'none') return { mechanism: 'none', epsilon: 0, delta: 0 };
+  const epsilon = asked.epsilon!;
+  if (epsilon > policy.privacy.maxEpsilonPerComputation) {
+    refuse('epsilon_above_max', 'query.privacy.epsilon', `epsilon may not exceed ${policy.privacy.maxEpsilonPerComputation} per computation`);
+  }
+  const delta = asked.mechanism === 'gaussian' ? asked.delta! : 0;
+  if (delta > policy.privacy.delta) refuse('delta_above_max', 'query.privacy.delta', `delta may not exceed ${policy.privacy.delta}`);
+  return { mechanism: asked.mechanism, epsilon, delta };
+}
+
+function planJoins(query: ComputationQuery, byAlias: Map<string, CatalogueDataset>, view: CatalogueView): PlannedJoin[] {
+  const joined = new Set<string>();
+  const joins = query.join.map((j, i) => {
+    const field = `query.join.${i}`;
+    const left = view.resolve(j.left, `${field}.left`);
+    const right = view.resolve(j.right, `${field}.right`);
+    if (left.dataset.kind !== 'person') refuse('invalid_join', `${field}.left`, 'the left side of a join is a column of a person-level dataset');
+    if (right.dataset.kind !== 'reference' || right.column.role !== 'reference_key') {
+      refuse('invalid_join', `${field}.right`, "the right side of a join is a reference dataset's reference_key");
+    }
+    if (joined.has(right.alias)) refuse('invalid_join', `${field}.right`, 'a reference dataset is joined once');
+    joined.add(right.alias);
+    return { left: left.ref, right: right.ref };
+  });
+  for (const [alias, d] of byAlias) {
+    if (d.kind === 'reference' && !joined.has(alias)) refuse('invalid_join', 'query.join', `reference dataset "${alias}" must be joined to a person-level column`);
+  }
+  return joins;
+}
+
+function planFilter(f: ComputationQuery['where'][number], col: ResolvedColumn, field: string): PlannedFilter {
+  const values: FilterScalar[] = Array.isArray(f.value) ? f.value : [f.value];
+  const type = col.column.type;
+  const ordered = type === 'integer' || type === 'number' || type === 'date';
+  if (['lt', 'lte', 'gt', 'gte', 'between'].includes(f.op) && !ordered) {
+    refuse('invalid_filter', `${field}.op`, `"${f.op}" needs a numeric or date column`);
+  }
+  const fits = (v: FilterScalar): boolean => {
+    switch (type) {
+      case 'integer': return typeof v === 'number' && Number.isSafeInteger(v);
+      case 'number': return typeof v === 'number' && Number.isFinite(v);
+      case 'boolean': return typeof v === 'boolean';
+      case 'date': return typeof v === 'string' && DATE_PATTERN.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`));
+      default: return typeof v === 'string';
+    }
+  };
+  if (!values.every(fits)) refuse('invalid_filter', `${field}.value`, `the value does not fit the column's type (${type})`);
+  if (f.op === 'between' && values[0] > values[1]) refuse('invalid_filter', `${field}.value`, 'between takes [low, high]');
+  return { ref: col.ref, op: f.op, values };
+}
+
+function planGroups(query: ComputationQuery, view: CatalogueView, policy: EffectivePolicy, dp: boolean): PlannedGroup[] {
+  const resolved: ResolvedColumn[] = [];
+  const groups = query.groupBy.map((g, i) => {
+    const field = `query.groupBy.${i}`;
+    const spelling = typeof g === 'string' ? g : g.column;
+    const col = view.resolve(spelling, typeof g === 'string' ? field : `${field}.column`);
+    if (resolved.some((r) => r.label === col.label)) refuse('duplicate_group_by', field, 'a column is grouped on once');
+    resolved.push(col);
+    const { type, role } = col.column;
+    const group: PlannedGroup = { label: col.label, ref: col.ref };
+    if (typeof g !== 'string') {
+      if (type !== 'integer' && type !== 'number') refuse('column_not_groupable', field, 'bins need a numeric column');
+      group.bins = [...g.bins];
+    } else if (type === 'text' && role !== 'reference_key') {
+      refuse('column_not_groupable', field, 'free text is not groupable: only categories and reference keys are');
+    } else if (type === 'date' || type === 'number') {
+      refuse('column_not_groupable', field, `a ${type} column is grouped only through bins`);
+    }
+    if (dp && !group.bins) {
+      if (type === 'category' && col.column.categories?.length) group.categories = [...col.column.categories];
+      else if (type === 'boolean') group.categories = ['false', 'true'];
+      else refuse('dp_group_by_requires_domain', field, 'under differential privacy a group-by column needs declared categories or bins');
+    }
+    return group;
+  });
+  const hit = forbiddenGroupByHit(resolved, policy.forbiddenGroupBy);
+  if (hit) refuse('forbidden_group_by', 'query.groupBy', `the ethics decision forbids grouping on ${hit.join(' + ')}`);
+  if (dp) {
+    const cells = groups.reduce((n, g) => n * (g.bins ? g.bins.length - 1 : g.categories!.length), 1);
+    if (cells > MAX_DP_CELLS) refuse('too_many_cells', 'query.groupBy', `the declared domain has more than ${MAX_DP_CELLS} cells`);
+  }
+  return groups;
+}
+
+function planMeasures(query: ComputationQuery, view: CatalogueView, dp: boolean): PlannedMeasure[] {
+  const labels = new Set<string>();
+  return query.measures.map((m, i) => {
+    const field = `query.measures.${i}`;
+    let measure: PlannedMeasure;
+    if (m.fn === 'count') {
+      measure = { label: 'count', fn: 'count' };
+    } else {
+      const col = view.resolve(m.column!, `${field}.column`);
+      const { type, role, min, max } = col.column;
+      if ((type !== 'integer' && type !== 'number') || role === 'reference_key') {
+        refuse('measure_not_numeric', `${field}.column`, `${m.fn} needs a numeric column`);
+      }
+      if (min === undefined || max === undefined || !(min < max)) {
+        refuse('sum_requires_bounds', `${field}.column`, `${m.fn} needs a column with declared bounds`);
+      }
+      if (m.fn === 'quantile' && !dp) refuse('quantile_requires_dp', `${field}.fn`, 'quantiles are released only under differential privacy');
+      const label = m.fn === 'quantile' ? `quantile(${col.label},${m.q})` : `${m.fn}(${col.label})`;
+      measure = { label, fn: m.fn, ref: col.ref, ...(m.fn === 'quantile' ? { q: m.q } : {}) };
+    }
+    if (labels.has(measure.label)) refuse('duplicate_measure', field, 'each measure is asked once');
+    labels.add(measure.label);
+    return measure;
+  });
+}

@@ -1,0 +1,112 @@
+import type { Mechanism } from '../query/computation-query.dto';
+
+/**
+ * The slices of other contexts' records the data plane reads, declared structurally so
+ * that the pure core (planner, compiler, disclosure control) depends on no other lib.
+ * They match `@cadre/datasets` DatasetDescriptor, `@cadre/contracts` ContractTerms and
+ * `@cadre/ethics` DecisionConditions.
+ */
+export interface CatalogueColumn {
+  name: string;
+  type: 'integer' | 'number' | 'text' | 'date' | 'boolean' | 'category';
+  role: 'linkage_key' | 'quasi_identifier' | 'sensitive' | 'attribute' | 'reference_key';
+  min?: number;
+  max?: number;
+  categories?: string[];
+}
+
+export interface CatalogueDataset {
+  id: string;
+  name: string;
+  organisationId: string;
+  kind: 'person' | 'reference';
+  columns: CatalogueColumn[];
+  current: { versionId: string; table: string; rowCount: number } | null;
+}
+
+export interface GrantingTerms {
+  datasets: { datasetId: string; columns: string[] }[];
+  disclosure: {
+    minCellSize: number;
+    dominance: { n: number; k: number };
+    rounding: number;
+    privacy: { mechanism: Mechanism; epsilonTotal: number; delta: number };
+  };
+  maxComputations: number;
+  releaseMode: 'automatic' | 'provider_review';
+}
+
+export interface PolicyConditions {
+  minCellSize?: number;
+  rounding?: number;
+  maxEpsilon?: number;
+  forbiddenGroupBy?: string[][];
+  releaseMode?: 'automatic' | 'provider_review';
+}
+
+/** The disclosure policy a computation runs under: the strictest of every contract and of the decision. */
+export interface EffectivePolicy {
+  minCellSize: number;
+  /** Every contract's dominance rule applies (n largest > k% of the total → suppressed). */
+  dominance: { n: number; k: number }[];
+  /** Counts and sums are rounded to a multiple of this (0: none); the LCM of every requirement. */
+  rounding: number;
+  privacy: {
+    /** `conflicting` when the contracts bind different mechanisms: no query can satisfy them all. */
+    mechanism: Mechanism | 'conflicting';
+    epsilonTotal: number;
+    delta: number;
+    /** The largest epsilon one computation may ask. */
+    maxEpsilonPerComputation: number;
+  };
+  forbiddenGroupBy: string[][];
+  releaseMode: 'automatic' | 'provider_review';
+  maxComputations: number;
+}
+
+/** Platform defaults (API.md): 11 persons per cell, dominance (1, 85%), no rounding. */
+export const PLATFORM_MIN_CELL_SIZE = 11;
+export const PLATFORM_DOMINANCE = { n: 1, k: 85 } as const;
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+function lcm(a: number, b: number): number {
+  if (a === 0) return b;
+  if (b === 0) return a;
+  return (a / gcd(a, b)) * b;
+}
+
+/**
+ * Combines the terms of every contract of a use case with the ethics decision's
+ * conditions, keeping the strictest of each: the largest minimum cell size (never below
+ * the platform's 11), every dominance rule, a rounding base that is a multiple of every
+ * required one, the smallest budget, provider review if anyone asks for it.
+ */
+export function effectivePolicy(terms: GrantingTerms[], conditions: PolicyConditions = {}, platformMaxComputations = Infinity): EffectivePolicy {
+  const minCellSize = Math.max(PLATFORM_MIN_CELL_SIZE, conditions.minCellSize ?? 0, ...terms.map((t) => t.disclosure.minCellSize));
+  const rules = terms.map((t) => t.disclosure.dominance);
+  const dominance = (rules.length ? rules : [PLATFORM_DOMINANCE]).filter(
+    (r, i, all) => all.findIndex((o) => o.n === r.n && o.k === r.k) === i,
+  ).map((r) => ({ n: r.n, k: r.k }));
+  const rounding = [conditions.rounding ?? 0, ...terms.map((t) => t.disclosure.rounding)]
+    .filter((r) => Number.isInteger(r) && r > 0)
+    .reduce(lcm, 0);
+  const mechanisms = [...new Set(terms.map((t) => t.disclosure.privacy.mechanism))];
+  const mechanism: EffectivePolicy['privacy']['mechanism'] = mechanisms.length === 0 ? 'none' : mechanisms.length === 1 ? mechanisms[0] : 'conflicting';
+  const epsilonTotal = terms.length ? Math.min(...terms.map((t) => t.disclosure.privacy.epsilonTotal)) : 0;
+  const delta = terms.length ? Math.min(...terms.map((t) => t.disclosure.privacy.delta)) : 0;
+  const maxEpsilonPerComputation = Math.min(epsilonTotal, conditions.maxEpsilon ?? Infinity);
+  const releaseMode =
+    conditions.releaseMode === 'provider_review' || terms.some((t) => t.releaseMode === 'provider_review') ? 'provider_review' : 'automatic';
+  const maxComputations = Math.min(platformMaxComputations, ...terms.map((t) => t.maxComputations));
+  return {
+    minCellSize,
+    dominance,
+    rounding,
+    privacy: { mechanism, epsilonTotal, delta, maxEpsilonPerComputation },
+    forbiddenGroupBy: (conditions.forbiddenGroupBy ?? []).filter((set) => set.length > 0).map((set) => [...set]),
+    releaseMode,
+    maxComputations: Number.isFinite(maxComputations) ? maxComputations : 0,
+  };
+}

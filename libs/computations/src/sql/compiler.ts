@@ -1,0 +1,126 @@
+import type { CatalogueDataset } from '../policy/policy';
+import type { ColumnRef, Plan } from '../planning/plan';
+import { PlanRelation } from './relation';
+import { SqlParams } from './sql-text';
+
+/** Numbers of a `number` column are released at 0.01 resolution: integer-scaled sums under DP. */
+export const DP_NUMBER_SCALE = 100;
+/** The quantile's candidate outputs: at most this many steps over the declared [min, max]. */
+export const QUANTILE_STEPS = 100;
+
+export interface CompiledStatement {
+  sql: string;
+  params: unknown[];
+}
+
+/**
+ * The aggregate query of a plan and what its columns mean:
+ * - `g` the GROUPING() bitmask (1 bits: keys rolled up into a margin), `k0…` the keys,
+ *   `n` the distinct persons;
+ * - per summed column j: without DP `s{j}` the sum, `c{j}` the non-null contributors,
+ *   `a{j}` the sum of absolute values and `t{j}` the n largest absolute contributions
+ *   (dominance); under DP `s{j}` the integer-scaled clamped sum as text;
+ * - under DP, one histogram statement per quantile.
+ */
+export interface CompiledAggregate extends CompiledStatement {
+  dp: boolean;
+  summed: { ref: ColumnRef; scale: number; min: number; max: number }[];
+  quantiles: { measureIndex: number; ref: ColumnRef; min: number; max: number; steps: number; statement: CompiledStatement }[];
+}
+
+/**
+ * How a person contributes. A person counts in exactly one cell: their first row in
+ * (group keys, values) order after the joins and filters. So counts are distinct persons,
+ * the table is additive (margins are sums of cells), a sum holds one bounded value per
+ * person, and the DP sensitivities are 1 (count) and max(|min|,|max|) (sum).
+ */
+function personRelation(
+  plan: Plan,
+  rel: PlanRelation,
+  params: SqlParams,
+  summed: CompiledAggregate['summed'],
+  quantiles: { ref: ColumnRef; min: number; max: number; steps: number }[],
+  dp: boolean,
+): string {
+  const keys = plan.groupBy.map((g, i) => `${rel.groupKey(g)} AS k${i}`);
+  const values = summed.map((s, j) => {
+    const col = `(${rel.ref(s.ref)})::double precision`;
+    if (!dp) return `${col} AS v${j}`;
+    const clamped = `LEAST(GREATEST(COALESCE(${col}, 0), ${params.add(s.min, 'double precision')}), ${params.add(s.max, 'double precision')})`;
+    return `round(${clamped} * ${params.add(s.scale, 'integer')})::bigint AS v${j}`;
+  });
+  const buckets = quantiles.map((q, j) => {
+    const col = `(${rel.ref(q.ref)})::double precision`;
+    const lo = params.add(q.min, 'double precision');
+    const hi = params.add(q.max, 'double precision');
+    return `width_bucket(LEAST(GREATEST(${col}, ${lo}), ${hi}), ${lo}, ${hi}, ${params.add(q.steps, 'integer')}) - 1 AS b${j}`;
+  });
+  const select = [`${rel.personId} AS pid`, ...keys, ...values, ...buckets];
+  const order = select.map((_, i) => String(i + 1));
+  return `SELECT DISTINCT ON (${rel.personId}) ${select.join(', ')} ${rel.from()} WHERE ${rel.conditions().join(' AND ')} ORDER BY ${rel.personId}, ${order.slice(1).join(', ') || '1'}`;
+}
+
+/** Compiles a validated plan into parameterised SQL over the catalogue's vault tables. */
+export function compileAggregate(plan: Plan, catalogue: CatalogueDataset[]): CompiledAggregate {
+  const dp = plan.privacy.mechanism !== 'none';
+  const params = new SqlParams();
+  const rel = new PlanRelation(plan, catalogue, params);
+  const summedRefs: ColumnRef[] = [];
+  for (const m of plan.measures) {
+    if ((m.fn === 'sum' || m.fn === 'mean') && !summedRefs.some((r) => r.datasetId === m.ref!.datasetId && r.column === m.ref!.column)) summedRefs.push(m.ref!);
+  }
+  const summed = summedRefs.map((ref) => {
+    const col = rel.column(ref);
+    return { ref, scale: col.type === 'integer' ? 1 : DP_NUMBER_SCALE, min: col.min!, max: col.max! };
+  });
+  const keys = plan.groupBy.map((_, i) => `k${i}`);
+  const person = personRelation(plan, rel, params, summed, [], dp);
+
+  let select: string;
+  if (!dp) {
+    const n = summed.length ? params.add(plan.dominanceN, 'integer') : '';
+    const aggregates = summed.map((_, j) =>
+      [
+        `sum(v${j})::double precision AS s${j}`,
+        `count(v${j})::integer AS c${j}`,
+        `sum(abs(v${j}))::double precision AS a${j}`,
+        `(array_agg(abs(v${j}) ORDER BY abs(v${j}) DESC) FILTER (WHERE v${j} IS NOT NULL))[1:${n}]::double precision[] AS t${j}`,
+      ].join(', '),
+    );
+    const grouping = keys.length === 0 ? '0' : `GROUPING(${keys.join(', ')})`;
+    const groupBy = keys.length === 0 ? '' : plan.totals ? ` GROUP BY CUBE (${keys.join(', ')})` : ` GROUP BY ${keys.join(', ')}`;
+    select = `SELECT ${[`${grouping}::integer AS g`, ...keys, 'count(*)::integer AS n', ...aggregates].join(', ')} FROM person${groupBy}`;
+  } else {
+    // Group keys come from the declared domain only: every cell of it, empty ones included.
+    const aggregates = summed.map((_, j) => `sum(v${j})::text AS s${j}`);
+    const cells = `SELECT ${[...keys, 'count(*)::integer AS n', ...aggregates].join(', ')} FROM person${keys.length ? ` GROUP BY ${keys.join(', ')}` : ''}`;
+    const sums = summed.map((_, j) => `COALESCE(cells.s${j}, '0') AS s${j}`);
+    if (keys.length === 0) {
+      select = `SELECT ${['0 AS g', 'cells.n', ...sums].join(', ')} FROM (${cells}) AS cells`;
+    } else {
+      const domain = plan.groupBy.map((g, i) =>
+        g.bins
+          ? `generate_series(1, ${params.add(g.bins.length - 1, 'integer')}) AS dom${i}(k${i})`
+          : `unnest(${params.add(g.categories!, 'text[]')}) AS dom${i}(k${i})`,
+      );
+      const on = keys.map((k) => `cells.${k} = dom.${k}`).join(' AND ');
+      select =
+        `SELECT ${['0 AS g', ...keys.map((k) => `dom.${k}`), 'COALESCE(cells.n, 0) AS n', ...sums].join(', ')} ` +
+        `FROM (SELECT * FROM ${domain.join(' CROSS JOIN ')}) AS dom LEFT JOIN (${cells}) AS cells ON ${on}`;
+    }
+  }
+
+  const quantiles = !dp
+    ? []
+    : plan.measures.flatMap((m, measureIndex) => {
+        if (m.fn !== 'quantile') return [];
+        const col = rel.column(m.ref!);
+        const span = col.max! - col.min!;
+        const spec = { ref: m.ref!, min: col.min!, max: col.max!, steps: col.type === 'integer' && span <= QUANTILE_STEPS ? span : QUANTILE_STEPS };
+        const qParams = new SqlParams();
+        const qPerson = personRelation(plan, new PlanRelation(plan, catalogue, qParams), qParams, [], [spec], dp);
+        const sql = `WITH person AS MATERIALIZED (${qPerson}) SELECT ${[...keys, 'b0 AS b', 'count(*)::integer AS n'].join(', ')} FROM person WHERE b0 IS NOT NULL GROUP BY ${[...keys, 'b0'].join(', ')}`;
+        return [{ measureIndex, ...spec, statement: { sql, params: qParams.values } }];
+      });
+  return { sql: `WITH person AS MATERIALIZED (${person}) ${select}`, params: params.values, dp, summed, quantiles };
+}

@@ -1,0 +1,30 @@
+import type { CatalogueDataset } from '../policy/policy';
+import type { Plan } from '../planning/plan';
+import type { CompiledStatement } from './compiler';
+import { PlanRelation } from './relation';
+import { SqlParams } from './sql-text';
+
+/**
+ * One statement that measures, exactly and inside the database, how many persons
+ * separate the population of `current` from that of each earlier plan: |A Δ B| as
+ * (A EXCEPT B) + (B EXCEPT A). It answers one integer per earlier plan (`diff0`, `diff1`…);
+ * pseudonyms never leave SQL.
+ */
+export function compileDifferencing(current: Plan, earlier: Plan[], catalogue: CatalogueDataset[]): CompiledStatement {
+  if (earlier.length === 0) throw new Error('nothing to compare with');
+  const params = new SqlParams();
+  const ctes = [`a AS MATERIALIZED (${new PlanRelation(current, catalogue, params).population()})`];
+  const diffs: string[] = [];
+  earlier.forEach((plan, i) => {
+    ctes.push(`b${i} AS MATERIALIZED (${new PlanRelation(plan, catalogue, params).population()})`);
+    diffs.push(
+      `(SELECT count(*) FROM ((SELECT pid FROM a EXCEPT SELECT pid FROM b${i}) UNION ALL (SELECT pid FROM b${i} EXCEPT SELECT pid FROM a)) AS x${i})::integer AS diff${i}`,
+    );
+  });
+  return { sql: `WITH ${ctes.join(', ')} SELECT ${diffs.join(', ')}`, params: params.values };
+}
+
+/** API.md rule 5: refused when the populations differ by 1 to minCellSize − 1 persons. */
+export function isDifferencingRisk(symmetricDifference: number, minCellSize: number): boolean {
+  return symmetricDifference >= 1 && symmetricDifference <= minCellSize - 1;
+}

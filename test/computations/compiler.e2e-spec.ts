@@ -1,0 +1,175 @@
+import { Pool } from 'pg';
+import {
+  compileAggregate,
+  compileDifferencing,
+  controlDisclosure,
+  isDifferencingRisk,
+  parseQuery,
+  planComputation,
+  readRawCells,
+  releaseWithPrivacy,
+  CryptoRandomSource,
+} from '@cadre/computations';
+import { runReadOnly } from '../../libs/computations/src/sql/vault-runner';
+import { startTestPlatform, TestPlatform } from '../support/platform';
+import { context, createVault, IDS, IRIS, TABLES } from './vault-fixture';
+
+const H = { datasetId: IDS.hospital, as: 'h' };
+const S = { datasetId: IDS.social, as: 's' };
+const R = { datasetId: IDS.reference, as: 'ref' };
+
+describe('compiled computations on a real vault (cadre_compute, read-only)', () => {
+  let platform: TestPlatform;
+  let compute: Pool;
+
+  beforeAll(async () => {
+    platform = await startTestPlatform({ worker: false, apiless: true });
+    await createVault(platform.owner);
+    compute = new Pool({ connectionString: platform.config.databaseUrl('compute'), max: 2 });
+  });
+  afterAll(async () => {
+    await compute?.end();
+    await platform?.close();
+  });
+
+  async function run(queryJson: unknown, options: Parameters<typeof context>[0] = {}) {
+    const ctx = context(options);
+    const plan = planComputation(parseQuery(queryJson), ctx);
+    const compiled = compileAggregate(plan, ctx.catalogue);
+    const [rows, ...histograms] = await runReadOnly(compute, [compiled, ...compiled.quantiles.map((q) => q.statement)], 5000);
+    return { plan, compiled, rows, histograms, ctx };
+  }
+
+  it('links two person datasets on their pseudonyms and matches the hand-computed aggregate', async () => {
+    const { plan, compiled, rows, ctx } = await run({
+      datasets: [H, S],
+      where: [{ column: 'h.age', op: 'gte', value: 18 }],
+      groupBy: ['h.iris'],
+      measures: [{ fn: 'count' }, { fn: 'sum', column: 'h.icuDays' }, { fn: 'mean', column: 's.income' }],
+    });
+    const result = controlDisclosure(plan, compiled, readRawCells(plan, compiled, rows), ctx.policy);
+    // …101: p1–p30 (p52–p55 are not in the social dataset); …102: p31–p45 (p45 has 5 days); …103 are under 18.
+    expect(result.rows).toEqual([
+      { 'h.iris': IRIS[0], count: 30, 'sum(h.icuDays)': 60, 'mean(s.income)': 1000.5, suppressed: false },
+      { 'h.iris': IRIS[1], count: 15, 'sum(h.icuDays)': 61, 'mean(s.income)': 2000, suppressed: false },
+    ]);
+    expect(result.columns).toEqual(['h.iris', 'count', 'sum(h.icuDays)', 'mean(s.income)']);
+  });
+
+  it('publishes margins with primary and secondary suppression so no suppressed cell can be recomputed', async () => {
+    const { plan, compiled, rows, ctx } = await run({
+      datasets: [H, S],
+      groupBy: ['h.iris', { column: 'h.age', bins: [0, 18, 65, 120] }],
+      measures: [{ fn: 'count' }],
+      totals: true,
+    });
+    const result = controlDisclosure(plan, compiled, readRawCells(plan, compiled, rows), ctx.policy);
+    const table = Object.fromEntries(result.rows.map((r) => [`${r['h.iris']}|${r['h.age']}`, [r.count, r.reason ?? 'published']]));
+    expect(table).toEqual({
+      [`${IRIS[0]}|[18,65)`]: [30, 'published'],
+      [`${IRIS[0]}|*`]: [30, 'published'],
+      [`${IRIS[1]}|[65,120)`]: [null, 'secondary'],
+      [`${IRIS[1]}|*`]: [null, 'secondary'],
+      [`${IRIS[2]}|[0,18)`]: [null, 'min_cell_size'],
+      [`${IRIS[2]}|*`]: [null, 'min_cell_size'],
+      ['*|[0,18)']: [null, 'min_cell_size'],
+      ['*|[18,65)']: [30, 'published'],
+      ['*|[65,120)']: [null, 'secondary'],
+      ['*|*']: [50, 'published'],
+    });
+    expect(result.disclosure).toEqual({ minCellSize: 11, primarySuppressed: 3, secondarySuppressed: 3, rounding: 0 });
+  });
+
+  it('joins a reference dataset through its reference key and filters on it', async () => {
+    const { plan, compiled, rows, ctx } = await run({
+      datasets: [H, S, R],
+      join: [{ left: 'h.iris', right: 'ref.code' }],
+      where: [{ column: 'ref.population', op: 'between', value: [2000, 3000] }],
+      groupBy: ['h.iris'],
+      measures: [{ fn: 'count' }],
+    });
+    const result = controlDisclosure(plan, compiled, readRawCells(plan, compiled, rows), ctx.policy);
+    // p1's …101 row is filtered out (population 1000): their …102 row places them in …102.
+    expect(result.rows).toEqual([
+      { 'h.iris': IRIS[1], count: 16, suppressed: false },
+      { 'h.iris': IRIS[2], count: null, suppressed: true, reason: 'min_cell_size' },
+    ]);
+  });
+
+  it('under DP answers every cell of the declared domain, the empty one included', async () => {
+    const { plan, compiled, rows, histograms, ctx } = await run(
+      { datasets: [H, S], groupBy: ['h.iris'], measures: [{ fn: 'count' }, { fn: 'quantile', column: 'h.icuDays', q: 0.5 }], privacy: { mechanism: 'laplace', epsilon: 1 } },
+      { mechanism: 'laplace' },
+    );
+    const counts = Object.fromEntries(rows.map((r) => [r.k0, r.n]));
+    expect(counts).toEqual({ [IRIS[0]]: 30, [IRIS[1]]: 15, [IRIS[2]]: 5, [IRIS[3]]: 0 });
+    const result = releaseWithPrivacy(plan, compiled, rows, histograms, ctx.policy, new CryptoRandomSource());
+    expect(result.rows.map((r) => r['h.iris'])).toEqual(IRIS);
+    expect(result.privacy).toEqual({ mechanism: 'laplace', epsilonSpent: 1 });
+    for (const r of result.rows) expect(Number.isInteger(r.count)).toBe(true);
+  });
+
+  it('measures population differences exactly in SQL: one person apart is a differencing risk', async () => {
+    const ctx = context();
+    const plan = (where: unknown[]) => planComputation(parseQuery({ datasets: [H, S], where, measures: [{ fn: 'count' }] }), ctx);
+    const adults = plan([{ column: 'h.age', op: 'gte', value: 18 }]); // 45 persons
+    const minusOne = plan([{ column: 'h.age', op: 'gte', value: 18 }, { column: 'h.icuDays', op: 'lte', value: 4 }]); // p45 out: 44
+    const only101 = plan([{ column: 'h.iris', op: 'eq', value: IRIS[0] }]); // 30
+    const stmt = compileDifferencing(minusOne, [adults, only101], ctx.catalogue);
+    const [[row]] = await runReadOnly(compute, [stmt], 5000);
+    expect(row).toEqual({ diff0: 1, diff1: 14 });
+    expect(isDifferencingRisk(row.diff0 as number, 11)).toBe(true);
+    expect(isDifferencingRisk(row.diff1 as number, 11)).toBe(false);
+  });
+
+  it('runs read-only: the compute role cannot write even if a statement tried', async () => {
+    await expect(runReadOnly(compute, [{ sql: `DELETE FROM vault.${TABLES.hospital}`, params: [] }], 5000)).rejects.toThrow(/database \(25006\)/);
+    await expect(runReadOnly(compute, [{ sql: 'SELECT pg_sleep(2)', params: [] }], 200)).rejects.toThrow(/time limit/);
+  });
+
+  describe('SQL injection in every string field', () => {
+    const attack = `x'; DROP TABLE vault.${TABLES.hospital}; --`;
+    const tableStillThere = async () => {
+      const { rows } = await platform.owner.query(`SELECT count(*)::int AS n FROM vault.${TABLES.hospital}`);
+      expect(rows[0].n).toBe(55);
+    };
+
+    it.each([
+      ['alias', { datasets: [{ datasetId: IDS.hospital, as: `h"; ${attack}` }], measures: [{ fn: 'count' }] }],
+      ['datasetId', { datasets: [{ datasetId: `${IDS.hospital}'; ${attack}`, as: 'h' }], measures: [{ fn: 'count' }] }],
+      ['where column', { datasets: [H], where: [{ column: `h.age"; ${attack}`, op: 'eq', value: 1 }], measures: [{ fn: 'count' }] }],
+      ['groupBy column', { datasets: [H], groupBy: [`h.iris) ${attack}`], measures: [{ fn: 'count' }] }],
+      ['binned groupBy column', { datasets: [H], groupBy: [{ column: `h.age; ${attack}`, bins: [0, 1] }], measures: [{ fn: 'count' }] }],
+      ['measure column', { datasets: [H], measures: [{ fn: 'sum', column: `h.icuDays) ${attack}` }] }],
+      ['measure fn', { datasets: [H], measures: [{ fn: `count(*); ${attack}` }] }],
+      ['join', { datasets: [H, R], join: [{ left: 'h.iris', right: `ref.code = ref.code; ${attack}` }], measures: [{ fn: 'count' }] }],
+      ['op', { datasets: [H], where: [{ column: 'h.age', op: `= 1; ${attack}`, value: 1 }], measures: [{ fn: 'count' }] }],
+    ])('refuses an injection through the %s at validation (400)', async (_, query) => {
+      expect(() => parseQuery(query)).toThrow(expect.objectContaining({ code: 'invalid_input', kind: 'invalid' }));
+      await tableStillThere();
+    });
+
+    it('binds an injection through a filter value as a parameter: it matches nothing and runs nothing', async () => {
+      const { plan, compiled, rows } = await run({
+        datasets: [H, S],
+        where: [{ column: 'h.iris', op: 'in', value: [attack, `${IRIS[0]}' OR '1'='1`] }],
+        measures: [{ fn: 'count' }],
+      });
+      expect(compiled.sql).not.toContain('DROP');
+      expect(readRawCells(plan, compiled, rows)[0].count).toBe(0);
+      await tableStillThere();
+    });
+
+    it('binds hostile declared categories as parameters under DP', async () => {
+      const hostile = [`${IRIS[0]}'); ${attack}`, IRIS[1]];
+      const { compiled, rows } = await run(
+        { datasets: [H, S], groupBy: ['h.iris'], measures: [{ fn: 'count' }], privacy: { mechanism: 'laplace', epsilon: 0.5 } },
+        { mechanism: 'laplace', irisCategories: hostile },
+      );
+      expect(compiled.sql).not.toContain('DROP');
+      // …101 is no longer in the declared domain: p1's first row inside the domain is their …102 row.
+      expect(Object.fromEntries(rows.map((r) => [r.k0, r.n]))).toEqual({ [hostile[0]]: 0, [IRIS[1]]: 16 });
+      await tableStillThere();
+    });
+  });
+});
