@@ -55,6 +55,8 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     CADRE_PSEUDONYM_KEY: 'test-pseudonym-key-0123456789',
     CADRE_SWEEP_INTERVAL_MS: '500',
     LOG_LEVEL: 'silent',
+    // Suites log in many users from one address; the rate-limit test sets its own limit.
+    CADRE_AUTH_RATE_LIMIT: '1000',
     NODE_ENV: 'test',
     ...options.env,
   });
