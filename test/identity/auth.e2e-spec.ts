@@ -30,6 +30,15 @@ describe('identity: login, /me, refresh rotation, logout', () => {
     expect(rows).toEqual([{ is_operator: true }]);
   });
 
+  it('documents every identity route in /docs-json, and /docs-json needs no token', async () => {
+    const res = await platform.http().get('/docs-json');
+    expect(res.status).toBe(200);
+    for (const path of ['/api/v1/auth/token', '/api/v1/auth/refresh', '/api/v1/auth/logout', '/api/v1/me', '/api/v1/organisations/{id}/users', '/api/v1/users/{id}/platform-roles', '/.well-known/jwks.json']) {
+      expect(Object.keys(res.body.paths)).toContain(path);
+    }
+    expect(res.body.components.schemas.TokenRequestDto.properties).toHaveProperty('password');
+  });
+
   it('accepts the e-mail in any case', async () => {
     const res = await token({ email: ADMIN.email.toUpperCase(), password: ADMIN.password });
     expect(res.status).toBe(200);
