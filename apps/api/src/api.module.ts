@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AccessModule } from '@cadre/access';
 import { AuditHttpModule } from '@cadre/audit';
+import { ContractsModule } from '@cadre/contracts';
 import { EthicsModule } from '@cadre/ethics';
 import { IdentityModule, Signer } from '@cadre/identity';
 import { MembersModule } from '@cadre/members';
@@ -8,6 +9,6 @@ import { HealthModule } from './health/health.module';
 
 /** The HTTP surface: every context's controllers. Infrastructure comes from PlatformModule. */
 @Module({
-  imports: [IdentityModule, AccessModule, MembersModule, EthicsModule, AuditHttpModule.register({ signer: Signer }), HealthModule],
+  imports: [IdentityModule, AccessModule, MembersModule, EthicsModule, ContractsModule, AuditHttpModule.register({ signer: Signer }), HealthModule],
 })
 export class ApiModule {}

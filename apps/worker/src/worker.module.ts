@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { AuditCheckpointModule } from '@cadre/audit';
+import { ContractsModule } from '@cadre/contracts';
 import { EthicsModule } from '@cadre/ethics';
 import { IdentityModule, Signer } from '@cadre/identity';
 import { JobsWorkerModule } from '@cadre/jobs';
 
 /** The worker: BullMQ processors and timed sweeps only, no HTTP. */
 @Module({
-  imports: [JobsWorkerModule, IdentityModule, AuditCheckpointModule.register({ signer: Signer }), EthicsModule],
+  imports: [JobsWorkerModule, IdentityModule, AuditCheckpointModule.register({ signer: Signer }), EthicsModule, ContractsModule],
 })
 export class WorkerModule {}

@@ -57,7 +57,7 @@ export const JOBS: { readonly [N in JobName]: JobDefinition<N> } = {
   'outbox-sweep': { queue: QUEUES.maintenance, ids: [], handler: 'required', every: 'sweep', attempts: 1 },
   'audit-checkpoint': { queue: QUEUES.maintenance, ids: [], handler: 'required', every: 'sweep', attempts: 1 },
   'expire-use-cases': { queue: QUEUES.maintenance, ids: [], handler: 'required', every: 'sweep', attempts: 1 },
-  'expire-contracts': { queue: QUEUES.maintenance, ids: [], handler: 'pending', every: 'sweep', attempts: 1 },
+  'expire-contracts': { queue: QUEUES.maintenance, ids: [], handler: 'required', every: 'sweep', attempts: 1 },
   ping: { queue: QUEUES.maintenance, ids: ['pingId'], handler: 'pending' },
 };
 
