@@ -4,6 +4,8 @@ import { Member, TestDataset, TestUser, World } from '../support/world';
 
 const REQUESTABLE = ['age', 'sex', 'iris', 'icuDays'];
 
+jest.setTimeout(60_000);
+
 describe('ethics review of use cases', () => {
   let platform: TestPlatform;
   let world: World;

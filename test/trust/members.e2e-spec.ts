@@ -8,6 +8,8 @@ async function verifyOffline(jwks: JSONWebKeySet, jws: string): Promise<Record<s
   return JSON.parse(new TextDecoder().decode(payload));
 }
 
+jest.setTimeout(60_000);
+
 describe('the trust framework: members, charter and adherence', () => {
   let platform: TestPlatform;
   let world: World;
@@ -129,6 +131,8 @@ describe('the trust framework: members, charter and adherence', () => {
       expect(stale.body.code).toBe('charter_not_current');
       const superseded = await world.as(admin).get(`/api/v1/charters/${old!.id}`);
       expect(superseded.body.status).toBe('superseded');
+      const { rows } = await platform.owner.query(`SELECT data FROM cadre.audit_events WHERE action = 'charter.published' AND subject_id = $1`, [next.id]);
+      expect(rows).toEqual([{ data: { version: '2.0', supersedes: old!.version } }]);
       await world.adhere(member, next.id);
       expect((await world.as(admin).get(`/api/v1/organisations/${member.id}`)).body.adheresToCurrentCharter).toBe(true);
     });

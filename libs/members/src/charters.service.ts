@@ -74,7 +74,8 @@ export class ChartersService {
       if (!charter) throw new NotFound('Charter');
       if (charter.status !== 'draft') throw new WrongState('Charter', charter.status, 'publish');
       const superseded: { id: string; version: string }[] = await em.query(
-        `UPDATE cadre.charters SET status = 'superseded', superseded_at = now() WHERE status = 'current' RETURNING id, version`,
+        `WITH s AS (UPDATE cadre.charters SET status = 'superseded', superseded_at = now() WHERE status = 'current' RETURNING id, version)
+         SELECT * FROM s`,
       );
       await em.query(`UPDATE cadre.charters SET status = 'current', published_at = now() WHERE id = $1 AND status = 'draft'`, [id]);
       await this.audit.append(em, {
