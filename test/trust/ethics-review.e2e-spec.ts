@@ -73,6 +73,10 @@ describe('ethics review of use cases', () => {
     expect(signed.votes.map((v: { voterId: string }) => v.voterId).sort()).toEqual(committee.map((c) => c.id).sort());
     expect(signature).toBeTruthy();
 
+    const list = await world.as(researcher().token).get('/api/v1/use-cases?status=approved&limit=200');
+    expect(list.status).toBe(200);
+    expect(list.body.items.find((u: { id: string }) => u.id === uc.id)).toEqual(after.body);
+
     const { rows } = await platform.owner.query(`SELECT action FROM cadre.audit_events WHERE subject_id = $1 ORDER BY seq`, [uc.id]);
     expect(rows.map((r: { action: string }) => r.action)).toEqual([
       'use_case.created',
@@ -103,6 +107,16 @@ describe('ethics review of use cases', () => {
     expect(again.status).toBe(409);
     const { rows } = await platform.owner.query(`SELECT decision FROM cadre.use_case_votes WHERE use_case_id = $1`, [uc.id]);
     expect(rows).toEqual([{ decision: 'approve' }]);
+  });
+
+  it('takes exactly one decision when votes race past the quorum', async () => {
+    const uc = await submitted();
+    const crowd = [...committee, ...(await world.appointCommittee(2))];
+    const answers = await Promise.all(crowd.map((m) => vote(m, uc.id, { decision: 'approve' })));
+    expect(answers.filter((a) => a.status === 201)).toHaveLength(3);
+    expect(answers.filter((a) => a.status === 409)).toHaveLength(2);
+    const { rows } = await platform.owner.query(`SELECT count(*)::int AS n FROM cadre.use_case_decisions WHERE use_case_id = $1`, [uc.id]);
+    expect(rows[0].n).toBe(1);
   });
 
   it('refuses a vote from someone outside the committee (403)', async () => {

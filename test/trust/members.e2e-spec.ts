@@ -183,6 +183,30 @@ describe('the trust framework: members, charter and adherence', () => {
     });
   });
 
+  it('documents every members and ethics route in the OpenAPI document', async () => {
+    const doc = await platform.http().get('/docs-json');
+    expect(doc.status).toBe(200);
+    const paths = Object.keys(doc.body.paths);
+    for (const path of [
+      '/api/v1/organisations',
+      '/api/v1/organisations/{id}',
+      '/api/v1/organisations/{id}/adherences',
+      '/api/v1/organisations/{id}/keys',
+      '/api/v1/charters',
+      '/api/v1/charters/{id}/publish',
+      '/api/v1/register/charter',
+      '/api/v1/use-cases',
+      '/api/v1/use-cases/{id}',
+      '/api/v1/use-cases/{id}/submit',
+      '/api/v1/use-cases/{id}/votes',
+      '/api/v1/use-cases/{id}/amendments',
+      '/api/v1/register/use-cases',
+    ]) {
+      expect(paths).toContain(path);
+    }
+    expect(doc.body.components.schemas.CreateUseCaseDto.properties).toHaveProperty('requestedDatasets');
+  });
+
   describe('organisation keys', () => {
     let member: Member;
     beforeAll(async () => {

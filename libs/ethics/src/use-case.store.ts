@@ -135,16 +135,33 @@ export class UseCaseStore {
 
   /** The full view, with the latest decision. */
   async view(useCase: UseCase, em: EntityManager = this.db.manager): Promise<UseCaseView> {
-    const latest = await em.getRepository(UseCaseDecision).findOne({ where: { useCaseId: useCase.id }, order: { round: 'DESC' } });
-    return {
-      ...toSnapshot(useCase),
-      publicInterest: useCase.publicInterest,
-      reviewRound: useCase.reviewRound,
-      submittedAt: useCase.submittedAt,
-      decision: latest ? { ...latest.record, signature: latest.signature } : null,
-      createdAt: useCase.createdAt,
-      updatedAt: useCase.updatedAt,
-    };
+    return (await this.views([useCase], em))[0];
+  }
+
+  /** Full views of several use cases, with their latest decisions read in one query. */
+  async views(useCases: UseCase[], em: EntityManager = this.db.manager): Promise<UseCaseView[]> {
+    if (!useCases.length) return [];
+    const latest: UseCaseDecision[] = await em
+      .getRepository(UseCaseDecision)
+      .createQueryBuilder('d')
+      .distinctOn(['d.use_case_id'])
+      .where('d.use_case_id IN (:...ids)', { ids: useCases.map((u) => u.id) })
+      .orderBy('d.use_case_id')
+      .addOrderBy('d.round', 'DESC')
+      .getMany();
+    const byUseCase = new Map(latest.map((d) => [d.useCaseId, d]));
+    return useCases.map((useCase) => {
+      const decision = byUseCase.get(useCase.id);
+      return {
+        ...toSnapshot(useCase),
+        publicInterest: useCase.publicInterest,
+        reviewRound: useCase.reviewRound,
+        submittedAt: useCase.submittedAt,
+        decision: decision ? { ...decision.record, signature: decision.signature } : null,
+        createdAt: useCase.createdAt,
+        updatedAt: useCase.updatedAt,
+      };
+    });
   }
 }
 

@@ -121,7 +121,7 @@ export class UseCasesService {
     const qb = this.store.visibleTo(actor);
     if (status) qb.andWhere('u.status = :status', { status });
     const [rows, total] = await qb.orderBy('u.created_at', 'DESC').addOrderBy('u.id').take(limit).skip(offset).getManyAndCount();
-    return { items: await Promise.all(rows.map((u) => this.store.view(u))), total };
+    return { items: await this.store.views(rows), total };
   }
 
   /** The snapshot of a use case with no visibility filter: for trusted callers (worker, contracts). */
