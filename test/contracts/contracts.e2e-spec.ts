@@ -88,6 +88,18 @@ describe('contracts: drafting, stricter-only terms, signatures, activation', () 
     expect(one.body.terms).toEqual(socialContract.terms);
   });
 
+  it('documents every contract route in the OpenAPI document', async () => {
+    const doc = (await platform.http().get('/docs-json')).body;
+    expect(Object.keys(doc.paths['/api/v1/use-cases/{id}/contracts'])).toContain('get');
+    expect(Object.keys(doc.paths['/api/v1/contracts/{id}']).sort()).toEqual(['get', 'patch']);
+    expect(Object.keys(doc.paths['/api/v1/contracts/{id}/signatures'])).toContain('post');
+    expect(Object.keys(doc.paths['/api/v1/contracts/{id}/terminate'])).toContain('post');
+    expect(Object.keys(doc.paths['/api/v1/contracts/{id}/verification'])).toContain('get');
+    expect(Object.keys(doc.components.schemas.ContractTermsResponse.properties).sort()).toEqual(
+      ['datasets', 'disclosure', 'maxComputations', 'purpose', 'releaseMode', 'researchers', 'validFrom', 'validUntil'].sort(),
+    );
+  });
+
   describe('an organisation that is no party', () => {
     it('gets 404 for every read and every action, never a hint that the contract exists', async () => {
       const attacker = outsider.admin;

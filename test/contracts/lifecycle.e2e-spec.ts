@@ -82,6 +82,23 @@ describe('contracts: termination, expiry, re-approval', () => {
     });
   });
 
+  describe('the membership rule', () => {
+    it('refuses a signature from a suspended organisation (422), and accepts it once reinstated', async () => {
+      const { useCase } = await world.trustedUseCase({ requester: hospital, providers: [social], datasets: [socialData], committee });
+      const contract = await contractOf(world, useCase.id, social.id);
+      const admin = world.as(await world.adminToken());
+      expect((await admin.patch(`/api/v1/organisations/${social.id}`).send({ status: 'suspended' })).status).toBe(200);
+      try {
+        const refused = await as(social.admin).post(`/api/v1/contracts/${contract.id}/signatures`).send({});
+        expect(refused.status).toBe(422);
+        expect(refused.body.code).toBe('organisation_suspended');
+      } finally {
+        expect((await admin.patch(`/api/v1/organisations/${social.id}`).send({ status: 'active' })).status).toBe(200);
+      }
+      expect((await as(social.admin).post(`/api/v1/contracts/${contract.id}/signatures`).send({})).status).toBe(201);
+    });
+  });
+
   describe('expiry by the scheduled job', () => {
     it('expires an active contract past its validUntil and suspends the use case', async () => {
       const trusted = await world.trustedUseCase({ requester: hospital, providers: [social], datasets: [socialData], committee });
