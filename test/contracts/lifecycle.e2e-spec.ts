@@ -82,6 +82,23 @@ describe('contracts: termination, expiry, re-approval', () => {
     });
   });
 
+  describe('concurrent signatures', () => {
+    it('activates the use case when the last two contracts are signed at the same moment', async () => {
+      const insee = await world.createMember('public_institutions', ['data_steward']);
+      const inseeData = await world.createDataset(insee, { name: 'iris-reference' });
+      const trusted = await world.trustedUseCase({ requester: hospital, providers: [social, insee], datasets: [socialData, inseeData], committee });
+      const [a, b] = [await contractOf(world, trusted.useCase.id, social.id), await contractOf(world, trusted.useCase.id, insee.id)];
+      for (const c of [a, b]) expect((await as(hospital.admin).post(`/api/v1/contracts/${c.id}/signatures`).send({})).status).toBe(201);
+      const results = await Promise.all([
+        as(social.admin).post(`/api/v1/contracts/${a.id}/signatures`).send({}),
+        as(insee.admin).post(`/api/v1/contracts/${b.id}/signatures`).send({}),
+        as(insee.admin).post(`/api/v1/contracts/${b.id}/signatures`).send({}),
+      ]);
+      expect(results.map((r) => r.status).sort()).toEqual([201, 201, 409]);
+      expect(await useCaseStatus(trusted.useCase.id)).toBe('active');
+    });
+  });
+
   describe('the membership rule', () => {
     it('refuses a signature from a suspended organisation (422), and accepts it once reinstated', async () => {
       const { useCase } = await world.trustedUseCase({ requester: hospital, providers: [social], datasets: [socialData], committee });
