@@ -61,9 +61,7 @@ export class ContractsService {
    * platform admin; a provider sees only its own; anyone else gets 404.
    */
   async listForUseCase(actor: Actor, useCaseId: string, limit: number, offset: number): Promise<Page<ContractView>> {
-    const useCase = await this.useCases.snapshot(useCaseId).catch(() => {
-      throw new NotFound('Use case');
-    });
+    const useCase = await this.useCases.snapshot(useCaseId); // NotFound for an unknown id
     const seesAll =
       actor.platformRoles.includes('platform_admin') ||
       actor.platformRoles.includes('ethics_committee') ||
