@@ -60,6 +60,11 @@ export function toProblem(exception: unknown): Problem {
     const detail = Array.isArray(message) ? message.join('; ') : String(message ?? exception.message);
     return problem(status, CODE_BY_STATUS[status] ?? 'http_error', detail);
   }
+  const sqlState = (exception as { code?: unknown } | null)?.code;
+  if (sqlState === '40P01' || sqlState === '40001') {
+    // A deadlock or serialisation failure rolled the whole transaction back: safe to retry.
+    return problem(503, 'retry', 'A concurrent change got in the way; nothing was written. Retry the request.');
+  }
   return problem(500, 'internal_error', 'An internal error occurred');
 }
 
