@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AccessModule } from '@cadre/access';
 import { AuditHttpModule } from '@cadre/audit';
+import { ComputationsModule } from '@cadre/computations';
 import { ContractsModule } from '@cadre/contracts';
 import { EthicsModule } from '@cadre/ethics';
 import { IdentityModule, Signer } from '@cadre/identity';
@@ -9,6 +10,6 @@ import { HealthModule } from './health/health.module';
 
 /** The HTTP surface: every context's controllers. Infrastructure comes from PlatformModule. */
 @Module({
-  imports: [IdentityModule, AccessModule, MembersModule, EthicsModule, ContractsModule, AuditHttpModule.register({ signer: Signer }), HealthModule],
+  imports: [IdentityModule, AccessModule, MembersModule, EthicsModule, ContractsModule, ComputationsModule, AuditHttpModule.register({ signer: Signer }), HealthModule],
 })
 export class ApiModule {}

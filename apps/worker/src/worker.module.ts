@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditCheckpointModule } from '@cadre/audit';
+import { ComputationsWorkerModule } from '@cadre/computations';
 import { ContractsModule } from '@cadre/contracts';
 import { EthicsModule } from '@cadre/ethics';
 import { IdentityModule, Signer } from '@cadre/identity';
@@ -7,6 +8,6 @@ import { JobsWorkerModule } from '@cadre/jobs';
 
 /** The worker: BullMQ processors and timed sweeps only, no HTTP. */
 @Module({
-  imports: [JobsWorkerModule, IdentityModule, AuditCheckpointModule.register({ signer: Signer }), EthicsModule, ContractsModule],
+  imports: [JobsWorkerModule, IdentityModule, AuditCheckpointModule.register({ signer: Signer }), EthicsModule, ContractsModule, ComputationsWorkerModule],
 })
 export class WorkerModule {}

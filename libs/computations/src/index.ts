@@ -15,3 +15,8 @@ export type { ComputationResult, ResultRow } from './disclosure/result';
 export { releaseWithPrivacy } from './privacy/dp-release';
 export { CryptoRandomSource } from './privacy/random-source';
 export type { RandomSource } from './privacy/random-source';
+export { ComputationsModule } from './computations.module';
+export { ComputationsWorkerModule } from './computations-worker.module';
+export { ComputationsService } from './computations.service';
+export type { ComputationView, BudgetView } from './computations.service';
+export { RunComputationHandler } from './run-computation.handler';

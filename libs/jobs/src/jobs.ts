@@ -53,7 +53,7 @@ export interface JobDefinition<N extends JobName = JobName> {
 
 export const JOBS: { readonly [N in JobName]: JobDefinition<N> } = {
   'ingest-upload': { queue: QUEUES.ingest, ids: ['uploadId'], handler: 'pending' },
-  'run-computation': { queue: QUEUES.computations, ids: ['computationId'], handler: 'pending' },
+  'run-computation': { queue: QUEUES.computations, ids: ['computationId'], handler: 'required' },
   'outbox-sweep': { queue: QUEUES.maintenance, ids: [], handler: 'required', every: 'sweep', attempts: 1 },
   'audit-checkpoint': { queue: QUEUES.maintenance, ids: [], handler: 'required', every: 'sweep', attempts: 1 },
   'expire-use-cases': { queue: QUEUES.maintenance, ids: [], handler: 'required', every: 'sweep', attempts: 1 },

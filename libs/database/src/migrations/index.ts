@@ -7,6 +7,7 @@ import { Members1764460005000 } from './1764460005000-members';
 import { Ethics1764460005100 } from './1764460005100-ethics';
 import { Contracts1764460005500 } from './1764460005500-contracts';
 import { Datasets1764460006000 } from './1764460006000-datasets';
+import { Computations1764460007000 } from './1764460007000-computations';
 
 /**
  * Every migration, in order. Each context adds its own file and one line here
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   Ethics1764460005100,
   Contracts1764460005500,
   Datasets1764460006000,
+  Computations1764460007000,
 ];

@@ -1,0 +1,242 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { canonicalJson, Forbidden, InvalidInput, NotFound, PolicyViolation, WrongState } from '@cadre/common';
+import { AbilityFactory, subject } from '@cadre/access';
+import { AuditService } from '@cadre/audit';
+import { UseCasesService, UseCaseSnapshot } from '@cadre/ethics';
+import type { Actor } from '@cadre/identity';
+import { OutboxService, UnitOfWork } from '@cadre/jobs';
+import { ComputationRecord, computationStore, ComputationStatus, NOW } from './computation.store';
+import { ComputationRejected, IdempotencyKeyReused } from './computations.errors';
+import { planComputation } from './planning/planner';
+import { PolicyContextLoader } from './policy/policy-context';
+import type { ComputationQuery } from './query/query';
+import { resultCsv } from './disclosure/result-csv';
+
+export const COMPUTATION_SUBJECT = 'Computation';
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,200}$/;
+
+/** What the API shows of a computation; `result` only to whom may see it in its state. */
+export interface ComputationView {
+  id: string;
+  useCaseId: string;
+  status: ComputationStatus;
+  submittedBy: string;
+  query: ComputationQuery;
+  result?: ComputationRecord['result'];
+  rejection?: { code: string; detail: string };
+  failure?: string;
+  epsilon: number;
+  releaseMode: 'automatic' | 'provider_review';
+  providerOrganisationIds: string[];
+  releasedBy: string[];
+  createdAt: Date;
+  finishedAt: Date | null;
+}
+
+export interface BudgetView {
+  epsilonTotal: number;
+  epsilonSpent: number;
+  computationsMax: number;
+  computationsUsed: number;
+}
+
+/** Submission, reading, release, cancellation and budget of computations (the API side). */
+@Injectable()
+export class ComputationsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly uow: UnitOfWork,
+    private readonly outbox: OutboxService,
+    private readonly audit: AuditService,
+    private readonly abilities: AbilityFactory,
+    private readonly useCases: UseCasesService,
+    private readonly policies: PolicyContextLoader,
+  ) {}
+
+  /**
+   * Checks a query against the use case, its contracts, the catalogue and the policy
+   * (422 on any refusal), stores it `queued` and enqueues its run, in one transaction.
+   * The same Idempotency-Key with the same query answers the first computation again.
+   */
+  async submit(actor: Actor, useCaseId: string, query: ComputationQuery, idempotencyKey?: string): Promise<{ id: string; status: 'queued' }> {
+    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+      throw new InvalidInput('Invalid Idempotency-Key', [{ field: 'Idempotency-Key', message: 'must be 1 to 200 characters among A-Z a-z 0-9 . _ : -' }]);
+    }
+    const useCase = await this.useCases.findVisible(actor, useCaseId);
+    if (!this.abilities.createForActor(actor).can('create', subject('Computation', this.subjectOf(useCase)))) {
+      throw new Forbidden('Only a researcher of the use case team may run computations');
+    }
+    if (idempotencyKey) {
+      const first = await this.firstAnswer(useCaseId, actor.id, idempotencyKey, query);
+      if (first) return first;
+    }
+    const ctx = await this.policies.load(useCase);
+    try {
+      this.policies.assertRunnable(ctx);
+    } catch (e) {
+      if (e instanceof ComputationRejected) throw new PolicyViolation(e.code, e.detail);
+      throw e;
+    }
+    const catalogue = await this.policies.catalogue(query.datasets.map((d) => d.datasetId));
+    const plan = planComputation(query, {
+      catalogue,
+      requestedDatasets: useCase.requestedDatasets,
+      contracts: ctx.contracts.map((c) => c.terms),
+      policy: ctx.policy,
+    });
+    try {
+      const id = await this.uow.run(async (em) => {
+        const id = await computationStore.insert(em, {
+          useCaseId,
+          submittedBy: actor.id,
+          query,
+          plan,
+          mechanism: plan.privacy.mechanism,
+          epsilon: plan.privacy.epsilon,
+          contractIds: ctx.contracts.map((c) => c.id),
+          providerOrganisationIds: [...new Set(ctx.contracts.map((c) => c.providerOrganisationId))],
+          releaseMode: ctx.policy.releaseMode,
+          idempotencyKey: idempotencyKey ?? null,
+        });
+        await this.audit.append(em, {
+          actorId: actor.id,
+          action: 'computation.submitted',
+          subjectType: COMPUTATION_SUBJECT,
+          subjectId: id,
+          organisationIds: [useCase.requesterOrganisationId, ...useCase.providerOrganisationIds],
+          data: { useCaseId, mechanism: plan.privacy.mechanism, epsilon: plan.privacy.epsilon },
+        });
+        await this.outbox.enqueue(em, 'run-computation', { computationId: id });
+        return id;
+      });
+      return { id, status: 'queued' };
+    } catch (e) {
+      // Two submissions with one key at once: the loser answers the winner's computation.
+      if ((e as { code?: string }).code === '23505' && idempotencyKey) {
+        const first = await this.firstAnswer(useCaseId, actor.id, idempotencyKey, query);
+        if (first) return first;
+      }
+      throw e;
+    }
+  }
+
+  private async firstAnswer(useCaseId: string, userId: string, key: string, query: ComputationQuery): Promise<{ id: string; status: 'queued' } | null> {
+    const existing = await computationStore.findByIdempotencyKey(this.db.manager, useCaseId, userId, key);
+    if (!existing) return null;
+    if (canonicalJson(existing.query) !== canonicalJson(query)) throw new IdempotencyKeyReused();
+    return { id: existing.id, status: 'queued' };
+  }
+
+  /** One computation, for the team and the providers; 404 for anyone else. */
+  async get(actor: Actor, id: string): Promise<ComputationView> {
+    const { record, useCase } = await this.loadVisible(actor, id);
+    return this.view(actor, record, useCase);
+  }
+
+  /** The released result as CSV, for the team. */
+  async resultCsv(actor: Actor, id: string): Promise<string> {
+    const { record, useCase } = await this.loadVisible(actor, id);
+    if (!useCase.teamUserIds.includes(actor.id)) throw new Forbidden('Only the use case team downloads results');
+    if (record.status !== 'released' || !record.result) throw new WrongState('Computation', record.status, 'download its result');
+    return resultCsv(record.result);
+  }
+
+  /**
+   * A provider's org_admin or data_steward releases a result held for review; it is
+   * released once every provider of the computation has released it.
+   */
+  async release(actor: Actor, id: string): Promise<ComputationView> {
+    await this.uow.run(async (em) => {
+      const { record, useCase } = await this.loadVisible(actor, id, em, true);
+      const target = subject('Computation', { teamUserIds: useCase.teamUserIds, providerOrganisationIds: record.providerOrganisationIds });
+      if (!this.abilities.createForActor(actor).can('release', target)) throw new Forbidden('Only a provider may release this result');
+      if (record.status !== 'pending_release') throw new WrongState('Computation', record.status, 'release');
+      await computationStore.recordRelease(em, id, actor.organisationId, actor.id);
+      const released = new Set([...record.releasedBy, actor.organisationId]);
+      const complete = record.providerOrganisationIds.every((o) => released.has(o));
+      if (complete) await computationStore.transition(em, id, ['pending_release'], 'released', { released_at: NOW });
+      await this.audit.append(em, {
+        actorId: actor.id,
+        action: complete ? 'computation.released' : 'computation.release_approved',
+        subjectType: COMPUTATION_SUBJECT,
+        subjectId: id,
+        organisationIds: [useCase.requesterOrganisationId, ...record.providerOrganisationIds],
+        data: { useCaseId: record.useCaseId, organisationId: actor.organisationId },
+      });
+    });
+    return this.get(actor, id);
+  }
+
+  /** The team cancels a computation that has not started. */
+  async cancel(actor: Actor, id: string): Promise<ComputationView> {
+    await this.uow.run(async (em) => {
+      const { record, useCase } = await this.loadVisible(actor, id, em, true);
+      if (!this.abilities.createForActor(actor).can('cancel', subject('Computation', this.subjectOf(useCase)))) {
+        throw new Forbidden('Only the use case team may cancel a computation');
+      }
+      if (!(await computationStore.transition(em, id, ['queued'], 'cancelled', { finished_at: NOW }))) {
+        throw new WrongState('Computation', record.status, 'cancel');
+      }
+      await this.audit.append(em, {
+        actorId: actor.id,
+        action: 'computation.cancelled',
+        subjectType: COMPUTATION_SUBJECT,
+        subjectId: id,
+        organisationIds: [useCase.requesterOrganisationId, ...record.providerOrganisationIds],
+        data: { useCaseId: record.useCaseId },
+      });
+    });
+    return this.get(actor, id);
+  }
+
+  /** The privacy budget and computation allowance of a use case, for the team and the providers. */
+  async budget(actor: Actor, useCaseId: string): Promise<BudgetView> {
+    const useCase = await this.useCases.findVisible(actor, useCaseId);
+    if (!this.abilities.createForActor(actor).can('read', subject('Budget', this.subjectOf(useCase)))) throw new NotFound('Use case');
+    const { policy } = await this.policies.load(useCase);
+    return {
+      epsilonTotal: policy.privacy.mechanism === 'none' ? 0 : policy.privacy.epsilonTotal,
+      epsilonSpent: await computationStore.epsilonSpent(this.db.manager, useCaseId),
+      computationsMax: policy.maxComputations,
+      computationsUsed: await computationStore.countUsed(this.db.manager, useCaseId),
+    };
+  }
+
+  private subjectOf(useCase: UseCaseSnapshot) {
+    return { teamUserIds: useCase.teamUserIds, providerOrganisationIds: useCase.providerOrganisationIds };
+  }
+
+  private async loadVisible(actor: Actor, id: string, em: EntityManager = this.db.manager, lock = false) {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) throw new NotFound('Computation');
+    const record = await computationStore.find(em, id, lock);
+    if (!record) throw new NotFound('Computation');
+    const useCase = await this.useCases.snapshot(record.useCaseId, em);
+    const target = { teamUserIds: useCase.teamUserIds, providerOrganisationIds: record.providerOrganisationIds };
+    if (!this.abilities.createForActor(actor).can('read', subject('Computation', target))) throw new NotFound('Computation');
+    return { record, useCase };
+  }
+
+  /** The team sees a result once released; the providers also while it waits for their review. */
+  private view(actor: Actor, r: ComputationRecord, useCase: UseCaseSnapshot): ComputationView {
+    const provider = r.providerOrganisationIds.includes(actor.organisationId) && this.abilities.createForActor(actor).can('release', subject('Computation', { teamUserIds: useCase.teamUserIds, providerOrganisationIds: r.providerOrganisationIds }));
+    const showResult = r.result && (r.status === 'released' || (r.status === 'pending_release' && provider));
+    return {
+      id: r.id,
+      useCaseId: r.useCaseId,
+      status: r.status,
+      submittedBy: r.submittedBy,
+      query: r.query,
+      ...(showResult ? { result: r.result } : {}),
+      ...(r.rejection ? { rejection: r.rejection } : {}),
+      ...(r.failure ? { failure: r.failure } : {}),
+      epsilon: r.epsilon,
+      releaseMode: r.releaseMode,
+      providerOrganisationIds: r.providerOrganisationIds,
+      releasedBy: r.releasedBy,
+      createdAt: r.createdAt,
+      finishedAt: r.finishedAt,
+    };
+  }
+}

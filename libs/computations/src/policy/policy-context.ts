@@ -1,0 +1,57 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { AppConfig } from '@cadre/config';
+import { ContractsService, UseCaseContract } from '@cadre/contracts';
+import { DatasetsService } from '@cadre/datasets';
+import { UseCaseSnapshot, UseCasesService } from '@cadre/ethics';
+import { ComputationRejected } from '../computations.errors';
+import type { CatalogueDataset } from './policy';
+import { effectivePolicy, EffectivePolicy } from './policy';
+
+/** Everything a computation is checked against, read at one moment. */
+export interface PolicyContext {
+  useCase: UseCaseSnapshot;
+  contracts: UseCaseContract[];
+  policy: EffectivePolicy;
+}
+
+/** Reads the use case, its current contracts and the catalogue, and derives the effective policy. */
+@Injectable()
+export class PolicyContextLoader {
+  constructor(
+    private readonly useCases: UseCasesService,
+    private readonly contracts: ContractsService,
+    private readonly datasets: DatasetsService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async load(useCase: UseCaseSnapshot, em?: EntityManager): Promise<PolicyContext> {
+    const contracts = await this.contracts.forUseCase(useCase.id, em);
+    return { useCase, contracts, policy: effectivePolicy(contracts.map((c) => c.terms), useCase.conditions, this.config.maxComputations) };
+  }
+
+  async snapshot(useCaseId: string, em?: EntityManager): Promise<UseCaseSnapshot> {
+    return this.useCases.snapshot(useCaseId, em);
+  }
+
+  async catalogue(ids: string[]): Promise<CatalogueDataset[]> {
+    return this.datasets.describe([...new Set(ids)]);
+  }
+
+  /**
+   * The chain up to the data holds right now: the use case is active and inside its
+   * window, every current contract is active and inside its validity. Throws the
+   * rejection code (the HTTP layer turns it into 422, the worker into `rejected`).
+   */
+  assertRunnable(ctx: PolicyContext, now = new Date()): void {
+    // Contracts first: a terminated contract also suspends the use case, and is the cause to report.
+    const ok = (c: UseCaseContract) => c.status === 'active' && now >= new Date(c.terms.validFrom) && now < new Date(c.terms.validUntil);
+    if (ctx.contracts.length === 0 || !ctx.contracts.every(ok)) {
+      throw new ComputationRejected('contract_inactive', 'A contract of the use case is not active');
+    }
+    const u = ctx.useCase;
+    if (u.status !== 'active' || now < u.startsAt || now >= u.endsAt) {
+      throw new ComputationRejected('use_case_inactive', 'The use case is not active');
+    }
+  }
+}

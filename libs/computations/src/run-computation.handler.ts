@@ -1,0 +1,210 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { PolicyViolation } from '@cadre/common';
+import { AppConfig } from '@cadre/config';
+import { VaultPools } from '@cadre/database';
+import { AuditService } from '@cadre/audit';
+import { Signer } from '@cadre/identity';
+import { Handler, JobHandler, UnitOfWork } from '@cadre/jobs';
+import { ComputationRecord, computationStore, NOW } from './computation.store';
+import { ComputationRejected } from './computations.errors';
+import { COMPUTATION_SUBJECT } from './computations.service';
+import { controlDisclosure, readRawCells } from './disclosure/disclosure-control';
+import type { ComputationResult } from './disclosure/result';
+import type { Plan } from './planning/plan';
+import { planComputation } from './planning/planner';
+import { PolicyContext, PolicyContextLoader } from './policy/policy-context';
+import type { CatalogueDataset } from './policy/policy';
+import { releaseWithPrivacy } from './privacy/dp-release';
+import { CryptoRandomSource } from './privacy/random-source';
+import { parseQuery } from './query/query';
+import { compileAggregate } from './sql/compiler';
+import { compileDifferencing, isDifferencingRisk } from './sql/differencing';
+import { runReadOnly, VaultQueryFailed } from './sql/vault-runner';
+
+/** Epsilon arithmetic in floating point: 0.1 + 0.2 must fit a budget of 0.3. */
+const BUDGET_TOLERANCE = 1e-9;
+/** Earlier populations compared per statement. */
+const DIFFERENCING_BATCH = 20;
+
+/**
+ * Runs a queued computation in the worker. Every check up the chain is made again now
+ * (use case, contracts, team, query against the current catalogue and policy, allowance,
+ * budget, differencing); the query runs as `cadre_compute`, read-only, under a statement
+ * timeout; only the controlled, signed result is stored, with the epsilon spent, in one
+ * transaction. Transitions are guarded in SQL, so a job that runs twice changes nothing twice.
+ */
+@Injectable()
+@JobHandler('run-computation')
+export class RunComputationHandler implements Handler<'run-computation'> {
+  private readonly logger = new Logger('RunComputation');
+  private readonly random = new CryptoRandomSource();
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly uow: UnitOfWork,
+    private readonly audit: AuditService,
+    private readonly policies: PolicyContextLoader,
+    private readonly vault: VaultPools,
+    private readonly signer: Signer,
+    private readonly config: AppConfig,
+  ) {}
+
+  async handle({ computationId }: { computationId: string }): Promise<void> {
+    const record = await this.claim(computationId);
+    if (!record) return; // already run, cancelled, or taken by another worker
+    try {
+      const { ctx, plan, catalogue } = await this.recheck(record);
+      await this.assertNoDifferencing(record, plan, ctx, catalogue);
+      const result = await this.compute(plan, catalogue, ctx);
+      await this.store(record, plan, ctx, result);
+    } catch (e) {
+      if (e instanceof ComputationRejected) return this.finish(record, 'rejected', { rejection: { code: e.code, detail: e.detail } });
+      if (e instanceof PolicyViolation) return this.finish(record, 'rejected', { rejection: { code: e.code, detail: e.detail } });
+      const failure = e instanceof VaultQueryFailed ? (e.sqlState === '57014' ? 'query_timeout' : 'database_error') : 'internal_error';
+      // Never log a message: a driver error can quote a value.
+      this.logger.error({ computationId, failure, error: (e as Error)?.name, sqlState: (e as VaultQueryFailed)?.sqlState }, 'computation failed');
+      await this.finish(record, 'failed', { failure });
+    }
+  }
+
+  /** queued → running, once. A computation stuck in running past twice the timeout (a crashed worker) is taken again. */
+  private async claim(id: string): Promise<ComputationRecord | null> {
+    return this.uow.run(async (em) => {
+      const stale = `${Math.ceil((2 * this.config.statementTimeoutMs) / 1000) + 60} seconds`;
+      const rows = await em.query(
+        `UPDATE cadre.computations SET status = 'running', started_at = now()
+          WHERE id = $1 AND (status = 'queued' OR (status = 'running' AND started_at < now() - $2::interval)) RETURNING id`,
+        [id, stale],
+      );
+      const claimed = (Array.isArray(rows[0]) ? rows[0] : rows).length === 1;
+      if (!claimed) return null;
+      const record = await computationStore.find(em, id);
+      await this.audit.append(em, {
+        actorId: null,
+        action: 'computation.started',
+        subjectType: COMPUTATION_SUBJECT,
+        subjectId: id,
+        organisationIds: record!.providerOrganisationIds,
+        data: { useCaseId: record!.useCaseId },
+      });
+      return record;
+    });
+  }
+
+  private async recheck(record: ComputationRecord): Promise<{ ctx: PolicyContext; plan: Plan; catalogue: CatalogueDataset[] }> {
+    const useCase = await this.policies.snapshot(record.useCaseId);
+    const ctx = await this.policies.load(useCase);
+    this.policies.assertRunnable(ctx);
+    if (!useCase.teamUserIds.includes(record.submittedBy)) throw new ComputationRejected('not_permitted', 'The submitter is no longer in the use case team');
+    const query = parseQuery(record.query);
+    const catalogue = await this.policies.catalogue(query.datasets.map((d) => d.datasetId));
+    const plan = planComputation(query, { catalogue, requestedDatasets: useCase.requestedDatasets, contracts: ctx.contracts.map((c) => c.terms), policy: ctx.policy });
+    if ((await computationStore.countUsed(this.db.manager, record.useCaseId)) >= ctx.policy.maxComputations) {
+      throw new ComputationRejected('max_computations', 'The use case has used all the computations its contracts allow');
+    }
+    if (plan.privacy.mechanism !== 'none') {
+      const spent = await computationStore.epsilonSpent(this.db.manager, record.useCaseId);
+      if (spent + plan.privacy.epsilon > ctx.policy.privacy.epsilonTotal + BUDGET_TOLERANCE) {
+        throw new ComputationRejected('budget_exhausted', 'The privacy budget of the use case cannot cover this computation');
+      }
+    }
+    return { ctx, plan, catalogue };
+  }
+
+  /**
+   * Rule 5, for exact results: the population of this computation against the population of
+   * every earlier published exact one, re-derived from their stored plans, in SQL. Under DP
+   * it is not checked: the noise protects, and a refusal decided on true counts would itself leak.
+   */
+  private async assertNoDifferencing(record: ComputationRecord, plan: Plan, ctx: PolicyContext, catalogue: CatalogueDataset[]): Promise<void> {
+    if (plan.privacy.mechanism !== 'none') return;
+    const earlier = await computationStore.publishedExactPlans(this.db.manager, record.useCaseId, record.id);
+    if (!earlier.length) return;
+    const ids = new Set(earlier.flatMap((p) => p.datasets.map((d) => d.datasetId)));
+    const all = [...catalogue, ...(await this.policies.catalogue([...ids].filter((id) => !catalogue.some((c) => c.id === id))))];
+    // A plan whose dataset left the catalogue (or has no data any more) cannot be re-derived.
+    const comparable = earlier.filter((p) => p.datasets.every((d) => all.some((c) => c.id === d.datasetId && c.current)));
+    for (let i = 0; i < comparable.length; i += DIFFERENCING_BATCH) {
+      const batch = comparable.slice(i, i + DIFFERENCING_BATCH);
+      let diffs: Record<string, unknown>;
+      try {
+        [[diffs]] = await runReadOnly(this.vault.compute(), [compileDifferencing(plan, batch, all)], this.config.statementTimeoutMs);
+      } catch (e) {
+        if (e instanceof VaultQueryFailed) throw e;
+        continue; // an earlier plan that no longer compiles against the catalogue
+      }
+      if (Object.values(diffs).some((d) => isDifferencingRisk(Number(d), ctx.policy.minCellSize))) {
+        throw new ComputationRejected('differencing_risk', 'The population differs from an earlier computation by too few persons');
+      }
+    }
+  }
+
+  private async compute(plan: Plan, catalogue: CatalogueDataset[], ctx: PolicyContext): Promise<ComputationResult> {
+    const compiled = compileAggregate(plan, catalogue);
+    const [rows, ...histograms] = await runReadOnly(
+      this.vault.compute(),
+      [compiled, ...compiled.quantiles.map((q) => q.statement)],
+      this.config.statementTimeoutMs,
+    );
+    if (compiled.dp) return releaseWithPrivacy(plan, compiled, rows, histograms, ctx.policy, this.random);
+    return controlDisclosure(plan, compiled, readRawCells(plan, compiled, rows), ctx.policy);
+  }
+
+  /** Signs and stores the controlled result; spends the epsilon in the same transaction, re-checking the budget under a lock. */
+  private async store(record: ComputationRecord, plan: Plan, ctx: PolicyContext, result: ComputationResult): Promise<void> {
+    const signature = await this.signer.sign({ type: 'cadre.computation_result', computationId: record.id, useCaseId: record.useCaseId, ...result });
+    const status = ctx.policy.releaseMode === 'provider_review' ? 'pending_release' : 'released';
+    const outcome = await this.uow.run(async (em) => {
+      await em.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`computations:${record.useCaseId}`]);
+      if (plan.privacy.mechanism !== 'none') {
+        const spent = await computationStore.epsilonSpent(em, record.useCaseId);
+        if (spent + plan.privacy.epsilon > ctx.policy.privacy.epsilonTotal + BUDGET_TOLERANCE) return 'budget_exhausted';
+      }
+      if ((await computationStore.countUsed(em, record.useCaseId)) >= ctx.policy.maxComputations) return 'max_computations';
+      const moved = await computationStore.transition(em, record.id, ['running'], status, {
+        result: { ...result, signature },
+        finished_at: NOW,
+        ...(status === 'released' ? { released_at: NOW } : {}),
+        release_mode: ctx.policy.releaseMode,
+      });
+      if (!moved) return 'moved';
+      if (plan.privacy.mechanism !== 'none') {
+        await computationStore.spend(em, record.useCaseId, record.id, plan.privacy.mechanism, plan.privacy.epsilon, plan.privacy.delta);
+      }
+      await this.audit.append(em, {
+        actorId: null,
+        action: status === 'released' ? 'computation.released' : 'computation.pending_release',
+        subjectType: COMPUTATION_SUBJECT,
+        subjectId: record.id,
+        organisationIds: record.providerOrganisationIds,
+        data: {
+          useCaseId: record.useCaseId,
+          rows: result.rows.length,
+          primarySuppressed: result.disclosure.primarySuppressed,
+          secondarySuppressed: result.disclosure.secondarySuppressed,
+          epsilonSpent: result.privacy.epsilonSpent,
+        },
+      });
+      return 'stored';
+    });
+    if (outcome === 'budget_exhausted') throw new ComputationRejected('budget_exhausted', 'The privacy budget of the use case cannot cover this computation');
+    if (outcome === 'max_computations') throw new ComputationRejected('max_computations', 'The use case has used all the computations its contracts allow');
+  }
+
+  private async finish(record: ComputationRecord, status: 'rejected' | 'failed', set: { rejection?: object; failure?: string }): Promise<void> {
+    await this.uow.run(async (em: EntityManager) => {
+      if (!(await computationStore.transition(em, record.id, ['running'], status, { ...set, finished_at: NOW }))) return;
+      await this.audit.append(em, {
+        actorId: null,
+        action: `computation.${status}`,
+        subjectType: COMPUTATION_SUBJECT,
+        subjectId: record.id,
+        organisationIds: record.providerOrganisationIds,
+        data: { useCaseId: record.useCaseId, ...(set.rejection ? { code: (set.rejection as { code: string }).code } : {}), ...(set.failure ? { failure: set.failure } : {}) },
+      });
+    });
+  }
+}
+
