@@ -1,5 +1,12 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { Test, TestingModule } from '@nestjs/testing';
+import { Client } from 'pg';
+import { AppConfig } from '@cadre/config';
+import { runMigrations } from '@cadre/database';
+import { DatasetsModule, DatasetsService, IngestionService, UploadsService } from '@cadre/datasets';
+import { PlatformModule } from '@cadre/platform';
+import { dropDatabase } from './platform';
 
 /**
  * Dataset fixtures for e2e suites: column declarations and CSV generators that stream
@@ -113,4 +120,53 @@ export function expectedPseudonym(key: string, raw: string): string {
 /** A unique dataset name for a suite. */
 export function datasetName(prefix = 'dataset'): string {
   return `${prefix}-${randomBytes(3).toString('hex')}`;
+}
+
+/** An organisation row created directly (for engine-level suites that run without the members API). */
+export async function insertOrganisation(owner: Client, name = datasetName('org')): Promise<string> {
+  const { rows } = await owner.query(`INSERT INTO cadre.organisations (name, college) VALUES ($1, 'health') RETURNING id`, [name]);
+  return rows[0].id;
+}
+
+export interface DatasetsEngine {
+  moduleRef: TestingModule;
+  config: AppConfig;
+  owner: Client;
+  datasets: DatasetsService;
+  uploads: UploadsService;
+  ingestion: IngestionService;
+  close(): Promise<void>;
+}
+
+/**
+ * The data plane alone (PlatformModule + DatasetsModule) on a fresh migrated database:
+ * for suites that drive the engine below HTTP (memory, vault roles).
+ */
+export async function startDatasetsEngine(): Promise<DatasetsEngine> {
+  const databaseName = `cadre_test_ds_${randomBytes(5).toString('hex')}`;
+  const server = process.env.CADRE_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432';
+  const config = AppConfig.fromEnv({
+    DATABASE_URL: `${server}/${databaseName}`,
+    CADRE_PSEUDONYM_KEY: 'test-pseudonym-key-0123456789',
+    LOG_LEVEL: 'silent',
+    NODE_ENV: 'test',
+  });
+  await runMigrations(config);
+  const moduleRef = await Test.createTestingModule({ imports: [PlatformModule.forRoot(config), DatasetsModule] }).compile();
+  await moduleRef.init();
+  const owner = new Client({ connectionString: config.databaseUrl('owner') });
+  await owner.connect();
+  return {
+    moduleRef,
+    config,
+    owner,
+    datasets: moduleRef.get(DatasetsService),
+    uploads: moduleRef.get(UploadsService),
+    ingestion: moduleRef.get(IngestionService),
+    async close() {
+      await moduleRef.close();
+      await owner.end();
+      await dropDatabase(databaseName);
+    },
+  };
 }

@@ -100,7 +100,7 @@ export class IngestionService {
       // server as the CopyFail message (and land in its log), and csv-parse quotes data.
       copy.once('error', (err) => sink.destroy(err));
       sink.pipe(copy);
-      const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true, max_record_size: MAX_RECORD_CHARS });
+      const parser = parse({ bom: true, record_delimiter: ['\r\n', '\n'], relax_column_count: true, skip_empty_lines: true, info: true, max_record_size: MAX_RECORD_CHARS });
       let fatal: RowError[] | null = null;
       try {
         await pipeline(tap, parser, sink);

@@ -1,0 +1,119 @@
+import { Readable } from 'node:stream';
+import { Client } from 'pg';
+import type { DatabaseRole } from '@cadre/config';
+import { DatasetsEngine, datasetName, HOSPITAL_COLUMNS, hospitalCsv, insertOrganisation, startDatasetsEngine } from '../support/datasets';
+
+/** The three runtime roles against a real, finalised version table: each boundary attacked head-on. */
+describe('the vault roles around a loaded version table', () => {
+  let engine: DatasetsEngine;
+  let table: string;
+  const clients: Client[] = [];
+
+  const connect = async (role: DatabaseRole) => {
+    const client = new Client({ connectionString: engine.config.databaseUrl(role) });
+    await client.connect();
+    clients.push(client);
+    const { rows } = await client.query('SELECT current_user');
+    expect(rows[0].current_user).toBe({ owner: 'postgres', app: 'cadre_app', ingest: 'cadre_ingest', compute: 'cadre_compute' }[role]);
+    return client;
+  };
+  const denied = /permission denied|must be owner|must be member|no plain version table/;
+
+  beforeAll(async () => {
+    engine = await startDatasetsEngine();
+    const steward = { id: '00000000-0000-4000-8000-000000000001', organisationId: await insertOrganisation(engine.owner) };
+    const dataset = await engine.datasets.create(steward, { name: datasetName(), columns: HOSPITAL_COLUMNS.map((c) => ({ ...c })) as never });
+    const upload = await engine.uploads.upload(steward, dataset.id, Readable.from([hospitalCsv(30)]));
+    expect(upload.status).toBe('succeeded');
+    table = (await engine.datasets.describe([dataset.id]))[0].current!.table;
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.end()));
+    await engine.close();
+  });
+
+  it('hands the table to cadre_vault and lets cadre_compute read it', async () => {
+    const { rows } = await engine.owner.query(
+      `SELECT tableowner, has_table_privilege('cadre_compute', 'vault.' || quote_ident(tablename), 'SELECT') AS compute_reads
+         FROM pg_tables WHERE schemaname = 'vault' AND tablename = $1`,
+      [table],
+    );
+    expect(rows).toEqual([{ tableowner: 'cadre_vault', compute_reads: true }]);
+  });
+
+  describe('the API role (cadre_app)', () => {
+    it('cannot read the version table', async () => {
+      const app = await connect('app');
+      await expect(app.query(`SELECT * FROM vault."${table}"`)).rejects.toThrow(denied);
+    });
+    it('cannot call the hand-over or the orphan sweep', async () => {
+      const app = await connect('app');
+      await expect(app.query(`SELECT vault.finalise_version($1)`, [table])).rejects.toThrow(denied);
+      await expect(app.query(`SELECT vault.drop_orphan_version($1)`, [table])).rejects.toThrow(denied);
+    });
+  });
+
+  describe('the ingest role (cadre_ingest)', () => {
+    it('cannot read back what it loaded', async () => {
+      const ingest = await connect('ingest');
+      await expect(ingest.query(`SELECT count(*) FROM vault."${table}"`)).rejects.toThrow(denied);
+      await expect(ingest.query(`COPY vault."${table}" TO STDOUT`)).rejects.toThrow(denied);
+    });
+    it('cannot become the vault owner', async () => {
+      const ingest = await connect('ingest');
+      await expect(ingest.query(`SET ROLE cadre_vault`)).rejects.toThrow(denied);
+      const { rows } = await engine.owner.query(`SELECT pg_has_role('cadre_ingest', 'cadre_vault', 'MEMBER') AS member`);
+      expect(rows[0].member).toBe(false);
+    });
+    it('cannot alter, grant on or drop a finalised table', async () => {
+      const ingest = await connect('ingest');
+      await expect(ingest.query(`GRANT SELECT ON vault."${table}" TO cadre_ingest`)).rejects.toThrow(/permission denied|no privileges|not granted/);
+      const { rows } = await engine.owner.query(`SELECT has_table_privilege('cadre_ingest', $1, 'SELECT') AS reads`, [`vault."${table}"`]);
+      expect(rows[0].reads).toBe(false);
+      await expect(ingest.query(`ALTER TABLE vault."${table}" OWNER TO cadre_ingest`)).rejects.toThrow(denied);
+      await expect(ingest.query(`DROP TABLE vault."${table}"`)).rejects.toThrow(denied);
+    });
+    it('cannot launder a table it prepared for itself through the hand-over', async () => {
+      const ingest = await connect('ingest');
+      const name = 'ds_' + 'a'.repeat(32) + '_v1';
+      await ingest.query(`CREATE TABLE vault.${name} (x text)`);
+      await ingest.query(`GRANT SELECT ON vault.${name} TO cadre_app`);
+      await expect(ingest.query(`SELECT vault.finalise_version($1)`, [name])).rejects.toThrow(/no plain version table/);
+      const rls = 'ds_' + 'b'.repeat(32) + '_v1';
+      await ingest.query(`CREATE TABLE vault.${rls} (x text)`);
+      await ingest.query(`ALTER TABLE vault.${rls} ENABLE ROW LEVEL SECURITY`);
+      await expect(ingest.query(`SELECT vault.finalise_version($1)`, [rls])).rejects.toThrow(/no plain version table/);
+      await ingest.query(`CREATE TABLE vault.not_a_version (x text)`);
+      await expect(ingest.query(`SELECT vault.finalise_version('not_a_version')`)).rejects.toThrow(/not a dataset version table name/);
+    });
+    it('has no privilege on the governance tables', async () => {
+      const ingest = await connect('ingest');
+      await expect(ingest.query(`SELECT * FROM cadre.uploads`)).rejects.toThrow(denied);
+      await expect(ingest.query(`UPDATE cadre.datasets SET current_version_id = NULL`)).rejects.toThrow(denied);
+    });
+  });
+
+  describe('the compute role (cadre_compute)', () => {
+    it('reads the version table', async () => {
+      const compute = await connect('compute');
+      const { rows } = await compute.query(`SELECT count(*)::int AS n FROM vault."${table}"`);
+      expect(rows[0].n).toBe(30);
+    });
+    it('cannot write, delete, truncate or create in vault', async () => {
+      const compute = await connect('compute');
+      await expect(compute.query(`INSERT INTO vault."${table}" (nir) VALUES ('x')`)).rejects.toThrow(denied);
+      await expect(compute.query(`UPDATE vault."${table}" SET age = 0`)).rejects.toThrow(denied);
+      await expect(compute.query(`DELETE FROM vault."${table}"`)).rejects.toThrow(denied);
+      await expect(compute.query(`TRUNCATE vault."${table}"`)).rejects.toThrow(denied);
+      await expect(compute.query(`CREATE TABLE vault.stolen AS SELECT * FROM vault."${table}"`)).rejects.toThrow(denied);
+    });
+    it('cannot read any governance table', async () => {
+      const compute = await connect('compute');
+      for (const t of ['organisations', 'datasets', 'dataset_versions', 'uploads']) {
+        await expect(compute.query(`SELECT * FROM cadre.${t}`)).rejects.toThrow(denied);
+      }
+      const users = await engine.owner.query(`SELECT to_regclass('cadre.users') IS NOT NULL AS present`);
+      if (users.rows[0].present) await expect(compute.query(`SELECT * FROM cadre.users`)).rejects.toThrow(denied);
+    });
+  });
+});
