@@ -1,6 +1,6 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { csvStream, DatasetsEngine, datasetName, expectedPseudonym, fakeNir, insertOrganisation, startDatasetsEngine } from '../support/datasets';
+import { csvStream, DatasetsFixture, declareDataset, expectedPseudonym, fakeNir, startDatasetsFixture, streamUpload } from '../support/datasets';
 
 const ROWS = 300_000;
 const NOTE = 'x'.repeat(60);
@@ -12,22 +12,22 @@ setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
 describe('memory stays bounded on a large streamed upload', () => {
-  let engine: DatasetsEngine;
+  let f: DatasetsFixture;
   beforeAll(async () => {
-    engine = await startDatasetsEngine();
+    f = await startDatasetsFixture();
   });
-  afterAll(() => engine.close());
+  afterAll(() => f.platform.close());
 
-  it(`streams ${ROWS} rows generated on the fly into the vault without ever holding the file`, async () => {
-    const steward = { id: '00000000-0000-4000-8000-000000000001', organisationId: await insertOrganisation(engine.owner) };
-    const dataset = await engine.datasets.create(steward, {
-      name: datasetName('big'),
+  it(`streams ${ROWS} rows generated on the fly through HTTP into the vault without ever holding the file`, async () => {
+    const declared = await declareDataset(f.world, f.steward, {
       columns: [
         { name: 'nir', type: 'text', role: 'linkage_key' },
         { name: 'age', type: 'integer', role: 'quasi_identifier', min: 0, max: 120 },
         { name: 'note', type: 'text', role: 'attribute' },
       ],
     });
+    expect(declared.status).toBe(201);
+    const datasetId: string = declared.body.id;
     gc();
     const baseline = process.memoryUsage().heapUsed;
     const liveGrowthMb: number[] = [];
@@ -43,20 +43,23 @@ describe('memory stays bounded on a large streamed upload', () => {
       return row;
     });
 
-    const upload = await engine.uploads.upload(steward, dataset.id, source);
-    expect(upload).toMatchObject({ status: 'succeeded', rowsAccepted: ROWS });
+    const answer = await streamUpload(f.platform, f.steward.token, datasetId, source);
+    expect(answer).toMatchObject({ status: 202, body: { status: 'succeeded' } });
+    const upload = await f.world.as(f.steward.token).get(`/api/v1/datasets/${datasetId}/uploads/${answer.body.id}`);
+    expect(upload.body).toMatchObject({ status: 'succeeded', rowsAccepted: ROWS });
 
     const fileMb = bytes / 2 ** 20;
     expect(liveGrowthMb).toHaveLength(ROWS / 20_000);
     expect(fileMb).toBeGreaterThan(2 * LIVE_HEAP_BUDGET_MB);
     expect(Math.max(...liveGrowthMb)).toBeLessThan(LIVE_HEAP_BUDGET_MB);
 
-    const [{ current }] = await engine.datasets.describe([dataset.id]);
-    const { rows } = await engine.owner.query(
-      `SELECT count(*)::int AS n, count(DISTINCT nir)::int AS persons, bool_and(nir ~ '^[0-9a-f]{64}$') AS hex FROM vault."${current!.table}"`,
-    );
+    const owner = f.platform.owner;
+    const [{ table_name: table }] = (
+      await owner.query(`SELECT v.table_name FROM cadre.datasets d JOIN cadre.dataset_versions v ON v.id = d.current_version_id WHERE d.id = $1`, [datasetId])
+    ).rows;
+    const { rows } = await owner.query(`SELECT count(*)::int AS n, count(DISTINCT nir)::int AS persons, bool_and(nir ~ '^[0-9a-f]{64}$') AS hex FROM vault."${table}"`);
     expect(rows[0]).toEqual({ n: ROWS, persons: ROWS, hex: true });
-    const last = await engine.owner.query(`SELECT age::int FROM vault."${current!.table}" WHERE nir = $1`, [expectedPseudonym(engine.config.pseudonymKey, fakeNir(ROWS - 1))]);
+    const last = await owner.query(`SELECT age::int FROM vault."${table}" WHERE nir = $1`, [expectedPseudonym(f.platform.config.pseudonymKey, fakeNir(ROWS - 1))]);
     expect(last.rows).toEqual([{ age: (ROWS - 1) % 100 }]);
   });
 });

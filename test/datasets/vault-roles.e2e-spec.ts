@@ -1,16 +1,15 @@
-import { Readable } from 'node:stream';
 import { Client } from 'pg';
 import type { DatabaseRole } from '@cadre/config';
-import { DatasetsEngine, datasetName, HOSPITAL_COLUMNS, hospitalCsv, insertOrganisation, startDatasetsEngine } from '../support/datasets';
+import { DatasetsFixture, declareDataset, HOSPITAL_COLUMNS, hospitalCsv, startDatasetsFixture, uploadCsvText } from '../support/datasets';
 
 /** The three runtime roles against a real, finalised version table: each boundary attacked head-on. */
 describe('the vault roles around a loaded version table', () => {
-  let engine: DatasetsEngine;
+  let f: DatasetsFixture;
   let table: string;
   const clients: Client[] = [];
 
   const connect = async (role: DatabaseRole) => {
-    const client = new Client({ connectionString: engine.config.databaseUrl(role) });
+    const client = new Client({ connectionString: f.platform.config.databaseUrl(role) });
     await client.connect();
     clients.push(client);
     const { rows } = await client.query('SELECT current_user');
@@ -20,20 +19,23 @@ describe('the vault roles around a loaded version table', () => {
   const denied = /permission denied|must be owner|must be member|no plain version table/;
 
   beforeAll(async () => {
-    engine = await startDatasetsEngine();
-    const steward = { id: '00000000-0000-4000-8000-000000000001', organisationId: await insertOrganisation(engine.owner) };
-    const dataset = await engine.datasets.create(steward, { name: datasetName(), columns: HOSPITAL_COLUMNS.map((c) => ({ ...c })) as never });
-    const upload = await engine.uploads.upload(steward, dataset.id, Readable.from([hospitalCsv(30)]));
-    expect(upload.status).toBe('succeeded');
-    table = (await engine.datasets.describe([dataset.id]))[0].current!.table;
+    f = await startDatasetsFixture();
+    const dataset = await declareDataset(f.world, f.steward, { columns: HOSPITAL_COLUMNS });
+    const upload = await uploadCsvText(f.world, f.steward, dataset.body.id, hospitalCsv(30));
+    expect(upload.body.status).toBe('succeeded');
+    const { rows } = await f.platform.owner.query(
+      `SELECT v.table_name FROM cadre.datasets d JOIN cadre.dataset_versions v ON v.id = d.current_version_id WHERE d.id = $1`,
+      [dataset.body.id],
+    );
+    table = rows[0].table_name;
   });
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.end()));
-    await engine.close();
+    await f.platform.close();
   });
 
   it('hands the table to cadre_vault and lets cadre_compute read it', async () => {
-    const { rows } = await engine.owner.query(
+    const { rows } = await f.platform.owner.query(
       `SELECT tableowner, has_table_privilege('cadre_compute', 'vault.' || quote_ident(tablename), 'SELECT') AS compute_reads
          FROM pg_tables WHERE schemaname = 'vault' AND tablename = $1`,
       [table],
@@ -62,13 +64,13 @@ describe('the vault roles around a loaded version table', () => {
     it('cannot become the vault owner', async () => {
       const ingest = await connect('ingest');
       await expect(ingest.query(`SET ROLE cadre_vault`)).rejects.toThrow(denied);
-      const { rows } = await engine.owner.query(`SELECT pg_has_role('cadre_ingest', 'cadre_vault', 'MEMBER') AS member`);
+      const { rows } = await f.platform.owner.query(`SELECT pg_has_role('cadre_ingest', 'cadre_vault', 'MEMBER') AS member`);
       expect(rows[0].member).toBe(false);
     });
     it('cannot alter, grant on or drop a finalised table', async () => {
       const ingest = await connect('ingest');
       await expect(ingest.query(`GRANT SELECT ON vault."${table}" TO cadre_ingest`)).rejects.toThrow(/permission denied|no privileges|not granted/);
-      const { rows } = await engine.owner.query(`SELECT has_table_privilege('cadre_ingest', $1, 'SELECT') AS reads`, [`vault."${table}"`]);
+      const { rows } = await f.platform.owner.query(`SELECT has_table_privilege('cadre_ingest', $1, 'SELECT') AS reads`, [`vault."${table}"`]);
       expect(rows[0].reads).toBe(false);
       await expect(ingest.query(`ALTER TABLE vault."${table}" OWNER TO cadre_ingest`)).rejects.toThrow(denied);
       await expect(ingest.query(`DROP TABLE vault."${table}"`)).rejects.toThrow(denied);
@@ -112,7 +114,7 @@ describe('the vault roles around a loaded version table', () => {
       for (const t of ['organisations', 'datasets', 'dataset_versions', 'uploads']) {
         await expect(compute.query(`SELECT * FROM cadre.${t}`)).rejects.toThrow(denied);
       }
-      const users = await engine.owner.query(`SELECT to_regclass('cadre.users') IS NOT NULL AS present`);
+      const users = await f.platform.owner.query(`SELECT to_regclass('cadre.users') IS NOT NULL AS present`);
       if (users.rows[0].present) await expect(compute.query(`SELECT * FROM cadre.users`)).rejects.toThrow(denied);
     });
   });

@@ -1,12 +1,10 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { Test, TestingModule } from '@nestjs/testing';
-import { Client } from 'pg';
-import { AppConfig } from '@cadre/config';
-import { runMigrations } from '@cadre/database';
-import { DatasetsModule, DatasetsService, IngestionService, UploadsService } from '@cadre/datasets';
-import { PlatformModule } from '@cadre/platform';
-import { dropDatabase } from './platform';
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pipeline } from 'node:stream/promises';
+import { startTestPlatform, TestPlatform } from './platform';
+import { Member, TestUser, World } from './world';
 
 /**
  * Dataset fixtures for e2e suites: column declarations and CSV generators that stream
@@ -122,51 +120,58 @@ export function datasetName(prefix = 'dataset'): string {
   return `${prefix}-${randomBytes(3).toString('hex')}`;
 }
 
-/** An organisation row created directly (for engine-level suites that run without the members API). */
-export async function insertOrganisation(owner: Client, name = datasetName('org')): Promise<string> {
-  const { rows } = await owner.query(`INSERT INTO cadre.organisations (name, college) VALUES ($1, 'health') RETURNING id`, [name]);
-  return rows[0].id;
+/** A platform with two adhering members (each with a data steward, a researcher and an org_admin). */
+export interface DatasetsFixture {
+  platform: TestPlatform;
+  world: World;
+  /** The provider whose datasets the suite loads. */
+  provider: Member;
+  steward: TestUser;
+  /** Another member: its steward must never reach the provider's datasets. */
+  other: Member;
 }
 
-export interface DatasetsEngine {
-  moduleRef: TestingModule;
-  config: AppConfig;
-  owner: Client;
-  datasets: DatasetsService;
-  uploads: UploadsService;
-  ingestion: IngestionService;
-  close(): Promise<void>;
+export async function startDatasetsFixture(): Promise<DatasetsFixture> {
+  const platform = await startTestPlatform();
+  const world = new World(platform);
+  const provider = await world.createMember('health', ['data_steward', 'researcher']);
+  const other = await world.createMember('public_institutions', ['data_steward', 'researcher']);
+  return { platform, world, provider, steward: provider.user('data_steward'), other };
+}
+
+/** POST /api/v1/datasets as `steward`; returns the raw answer (status and body). */
+export function declareDataset(world: World, steward: TestUser, body: { name?: string; description?: string; columns: readonly object[] }) {
+  return world
+    .as(steward.token)
+    .post('/api/v1/datasets')
+    .send({ name: body.name ?? datasetName(), description: body.description ?? 'fixture', columns: body.columns });
+}
+
+/** POST a CSV text to /api/v1/datasets/{id}/uploads as `steward`; returns the raw answer. */
+export function uploadCsvText(world: World, steward: TestUser, datasetId: string, csv: string) {
+  return world.as(steward.token).post(`/api/v1/datasets/${datasetId}/uploads`).set('Content-Type', 'text/csv').send(csv);
 }
 
 /**
- * The data plane alone (PlatformModule + DatasetsModule) on a fresh migrated database:
- * for suites that drive the engine below HTTP (memory, vault roles).
+ * Streams `source` as the body of an upload over a real socket (chunked, never buffered
+ * by the client), and resolves with the answer's status and JSON body.
  */
-export async function startDatasetsEngine(): Promise<DatasetsEngine> {
-  const databaseName = `cadre_test_ds_${randomBytes(5).toString('hex')}`;
-  const server = process.env.CADRE_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432';
-  const config = AppConfig.fromEnv({
-    DATABASE_URL: `${server}/${databaseName}`,
-    CADRE_PSEUDONYM_KEY: 'test-pseudonym-key-0123456789',
-    LOG_LEVEL: 'silent',
-    NODE_ENV: 'test',
+export async function streamUpload(platform: TestPlatform, token: string, datasetId: string, source: Readable): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const server = platform.app.getHttpServer();
+  if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { host: '127.0.0.1', port, method: 'POST', path: `/api/v1/datasets/${datasetId}/uploads`, headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${token}` } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    pipeline(source, req).catch(reject);
   });
-  await runMigrations(config);
-  const moduleRef = await Test.createTestingModule({ imports: [PlatformModule.forRoot(config), DatasetsModule] }).compile();
-  await moduleRef.init();
-  const owner = new Client({ connectionString: config.databaseUrl('owner') });
-  await owner.connect();
-  return {
-    moduleRef,
-    config,
-    owner,
-    datasets: moduleRef.get(DatasetsService),
-    uploads: moduleRef.get(UploadsService),
-    ingestion: moduleRef.get(IngestionService),
-    async close() {
-      await moduleRef.close();
-      await owner.end();
-      await dropDatabase(databaseName);
-    },
-  };
 }

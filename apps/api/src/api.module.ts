@@ -3,6 +3,7 @@ import { AccessModule } from '@cadre/access';
 import { AuditHttpModule } from '@cadre/audit';
 import { ComputationsModule } from '@cadre/computations';
 import { ContractsModule } from '@cadre/contracts';
+import { DatasetsHttpModule } from '@cadre/datasets';
 import { EthicsModule } from '@cadre/ethics';
 import { IdentityModule, Signer } from '@cadre/identity';
 import { MembersModule } from '@cadre/members';
@@ -10,6 +11,6 @@ import { HealthModule } from './health/health.module';
 
 /** The HTTP surface: every context's controllers. Infrastructure comes from PlatformModule. */
 @Module({
-  imports: [IdentityModule, AccessModule, MembersModule, EthicsModule, ContractsModule, ComputationsModule, AuditHttpModule.register({ signer: Signer }), HealthModule],
+  imports: [IdentityModule, AccessModule, MembersModule, EthicsModule, ContractsModule, DatasetsHttpModule, ComputationsModule, AuditHttpModule.register({ signer: Signer }), HealthModule],
 })
 export class ApiModule {}

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '@cadre/audit';
+import { MembersModule } from '@cadre/members';
 import { DatasetVersion } from './catalogue/dataset-version.entity';
 import { Dataset } from './catalogue/dataset.entity';
 import { DatasetsService } from './catalogue/datasets.service';
@@ -9,7 +11,7 @@ import { UploadsService } from './uploads/uploads.service';
 
 /** The data plane: the catalogue, uploads and their streaming ingestion into the vault. */
 @Module({
-  imports: [TypeOrmModule.forFeature([Dataset, DatasetVersion, Upload])],
+  imports: [TypeOrmModule.forFeature([Dataset, DatasetVersion, Upload]), AuditModule, MembersModule],
   providers: [DatasetsService, UploadsService, IngestionService],
   exports: [DatasetsService, UploadsService, IngestionService],
 })

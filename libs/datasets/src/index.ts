@@ -1,4 +1,5 @@
 export { DatasetsModule } from './datasets.module';
+export { DatasetsHttpModule } from './datasets-http.module';
 export { DatasetsService } from './catalogue/datasets.service';
 export type { CreateDatasetInput, DatasetActor } from './catalogue/datasets.service';
 export { UploadsService } from './uploads/uploads.service';

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
+import { AuditService } from '@cadre/audit';
 import type { Page } from '@cadre/common';
 import { checkColumns, ColumnDescriptor, normaliseColumns } from './column-schema';
 import { DatasetDescriptor, DatasetView, roundRowCount } from './dataset-descriptor';
@@ -18,12 +19,6 @@ export interface CreateDatasetInput {
   description?: string;
   columns: ColumnDescriptor[];
 }
-
-/** Hook the catalogue calls inside the transaction of each state change (the audit trail). */
-export type DatasetAuditHook = (
-  em: EntityManager,
-  event: { actorId: string | null; action: string; subjectType: string; subjectId: string; organisationIds?: string[]; data?: Record<string, unknown> },
-) => Promise<void>;
 
 interface CatalogueRow {
   id: string;
@@ -63,14 +58,10 @@ function toView(r: CatalogueRow): DatasetView {
 /** The dataset catalogue: declarations and current versions, never a value from the data. */
 @Injectable()
 export class DatasetsService {
-  private auditHook: DatasetAuditHook = async () => undefined;
-
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
-
-  /** Wires the audit trail (DatasetsModule does it at boot). */
-  useAudit(hook: DatasetAuditHook): void {
-    this.auditHook = hook;
-  }
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly audit: AuditService,
+  ) {}
 
   /** Declares a dataset of the actor's organisation; its kind follows from its key columns. */
   async create(actor: DatasetActor, input: CreateDatasetInput): Promise<DatasetView> {
@@ -91,7 +82,7 @@ export class DatasetsService {
             createdBy: actor.id,
           }),
         );
-        await this.auditHook(em, {
+        await this.audit.append(em, {
           actorId: actor.id,
           action: 'dataset.created',
           subjectType: 'Dataset',

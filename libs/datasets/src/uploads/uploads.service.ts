@@ -2,11 +2,13 @@ import type { Readable } from 'node:stream';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '@cadre/audit';
 import { VaultPools } from '@cadre/database';
+import { MembershipPolicy } from '@cadre/members';
 import type { ColumnDescriptor } from '../catalogue/column-schema';
 import { DatasetVersion } from '../catalogue/dataset-version.entity';
 import { DatasetNotFound, UploadNotFound } from '../catalogue/datasets.errors';
-import type { DatasetActor, DatasetAuditHook } from '../catalogue/datasets.service';
+import type { DatasetActor } from '../catalogue/datasets.service';
 import { IngestionService, IngestOutcome } from '../ingestion/ingestion.service';
 import { versionTableName } from '../ingestion/vault-table';
 import { Upload } from './upload.entity';
@@ -14,9 +16,6 @@ import { toUploadView, UploadView } from './upload-view';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const INTERNAL_FAILURE = { line: 0, column: null, message: 'the upload could not be loaded (internal error); nothing was kept' };
-
-/** Optional gate on the uploading organisation (MembershipPolicy): throws to refuse. */
-export type UploadGate = (organisationId: string) => Promise<void>;
 
 /**
  * Uploads of a dataset: the governance side (upload rows, versions, the current version,
@@ -26,22 +25,14 @@ export type UploadGate = (organisationId: string) => Promise<void>;
 @Injectable()
 export class UploadsService {
   private readonly logger = new Logger(UploadsService.name);
-  private auditHook: DatasetAuditHook = async () => undefined;
-  private gate: UploadGate = async () => undefined;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly ingestion: IngestionService,
     private readonly pools: VaultPools,
+    private readonly audit: AuditService,
+    private readonly membership: MembershipPolicy,
   ) {}
-
-  useAudit(hook: DatasetAuditHook): void {
-    this.auditHook = hook;
-  }
-
-  useGate(gate: UploadGate): void {
-    this.gate = gate;
-  }
 
   /** Streams a CSV into a new version of one of the actor's organisation's datasets; resolves with the final status. */
   async upload(actor: DatasetActor, datasetId: string, source: Readable): Promise<UploadView> {
@@ -50,7 +41,7 @@ export class UploadsService {
       FROM cadre.datasets d LEFT JOIN cadre.dataset_versions v ON v.id = d.current_version_id
       WHERE d.id = $1 AND d.organisation_id = $2`, [datasetId, actor.organisationId]) as { id: string; organisation_id: string; columns: ColumnDescriptor[]; current_sha: string | null }[];
     if (!dataset.length) throw new DatasetNotFound();
-    await this.gate(actor.organisationId);
+    await this.membership.assertCanAct(actor.organisationId, 'upload_data');
     const { columns, current_sha: currentSha256 } = dataset[0];
 
     const upload = await this.db.transaction(async (em) => {
@@ -58,7 +49,7 @@ export class UploadsService {
       const created = await em.getRepository(Upload).save(
         em.getRepository(Upload).create({ datasetId, status: 'queued', tableName: versionTableName(datasetId, version_seq), createdBy: actor.id }),
       );
-      await this.audit(em, actor, created, 'dataset.upload_started', {});
+      await this.appendEvent(em, actor, created, 'dataset.upload_started', {});
       return created;
     });
     await this.db.query(`UPDATE cadre.uploads SET status = 'running' WHERE id = $1 AND status = 'queued'`, [upload.id]);
@@ -87,8 +78,8 @@ export class UploadsService {
     const found = await this.db
       .getRepository(Upload)
       .createQueryBuilder('u')
-      .innerJoin('cadre.datasets', 'd', 'd.id = u.dataset_id')
-      .where('u.id = :uploadId AND u.dataset_id = :datasetId AND d.organisation_id = :org', { uploadId, datasetId, org: actor.organisationId })
+      .where('u.id = :uploadId AND u.dataset_id = :datasetId', { uploadId, datasetId })
+      .andWhere('EXISTS (SELECT 1 FROM cadre.datasets d WHERE d.id = u.dataset_id AND d.organisation_id = :org)', { org: actor.organisationId })
       .getOne();
     if (!found) throw new UploadNotFound();
     return toUploadView(found);
@@ -132,7 +123,7 @@ export class UploadsService {
         [upload.id, outcome.rowsAccepted, outcome.contentSha256, versionId],
       );
       if (result[1] !== 1) throw new Error('upload left the running state');
-      await this.audit(em, actor, upload, 'dataset.upload_succeeded', { rowsAccepted: outcome.rowsAccepted, version: versionNumber, unchanged: outcome.unchanged });
+      await this.appendEvent(em, actor, upload, 'dataset.upload_succeeded', { rowsAccepted: outcome.rowsAccepted, version: versionNumber, unchanged: outcome.unchanged });
     });
   }
 
@@ -144,13 +135,13 @@ export class UploadsService {
             WHERE id = $1 AND status IN ('queued', 'running')`,
           [upload.id, JSON.stringify(errors), errorCount],
         );
-        if (result[1] === 1) await this.audit(em, actor, upload, 'dataset.upload_failed', { errorCount });
+        if (result[1] === 1) await this.appendEvent(em, actor, upload, 'dataset.upload_failed', { errorCount });
       })
       .catch((err: { code?: string }) => this.logger.error({ code: err?.code }, 'could not record a failed upload'));
   }
 
-  private audit(em: EntityManager, actor: DatasetActor, upload: Upload, action: string, data: Record<string, unknown>): Promise<void> {
-    return this.auditHook(em, {
+  private appendEvent(em: EntityManager, actor: DatasetActor, upload: Upload, action: string, data: Record<string, unknown>): Promise<void> {
+    return this.audit.append(em, {
       actorId: actor.id,
       action,
       subjectType: 'Upload',
