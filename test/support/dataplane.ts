@@ -1,7 +1,5 @@
-import { Readable } from 'node:stream';
 import { INestApplicationContext, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { UploadsService } from '@cadre/datasets';
 import { PlatformModule } from '@cadre/platform';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { contractOf, listContracts, signAllContracts } from './contracts';
@@ -53,22 +51,11 @@ function expectStatus(res: { status: number; body: unknown; text?: string }, sta
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/**
- * POST /datasets/{id}/uploads as the member's data steward, then polls the upload until it
- * leaves the queue. While the datasets routes are not mounted in this build, the same
- * upload goes through UploadsService (the route's one service call).
- */
-export async function uploadCsv(world: World, member: Member, datasetId: string, csv: string): Promise<{ id: string; status: string; rowsAccepted?: number }> {
+/** POST /datasets/{id}/uploads as the member's data steward, then reads the upload (GET) until it leaves the queue. */
+export async function uploadCsv(world: World, member: Member, datasetId: string, csv: string): Promise<{ id: string; status: string; rowsAccepted: number }> {
   const steward = member.user('data_steward');
   const res = await world.as(steward.token).post(`/api/v1/datasets/${datasetId}/uploads`).set('Content-Type', 'text/csv').send(csv);
-  if (res.status === 404 && /Cannot POST/.test(res.body?.detail ?? '')) {
-    const uploads = world.platform.app.get(UploadsService, { strict: false });
-    const view = await uploads.upload({ id: steward.id, organisationId: member.id }, datasetId, Readable.from([csv]));
-    return { id: view.id, status: view.status, rowsAccepted: view.rowsAccepted };
-  }
   expectStatus(res, 202, 'upload');
-  // The upload is ingested while it streams: the 202 may already carry the final status.
-  if (res.body.status === 'succeeded' || res.body.status === 'failed') return res.body;
   for (let i = 0; i < 600; i++) {
     const u = await world.as(steward.token).get(`/api/v1/datasets/${datasetId}/uploads/${res.body.id}`);
     expectStatus(u, 200, 'upload status');
@@ -81,7 +68,7 @@ export async function uploadCsv(world: World, member: Member, datasetId: string,
 async function declareAndLoad(world: World, member: Member, name: string, spec: { description: string; columns: readonly object[] }, csv: string, rows: number) {
   const dataset = await world.createDataset(member, { name, description: spec.description, columns: spec.columns as never });
   const upload = await uploadCsv(world, member, dataset.id, csv);
-  if (upload.status !== 'succeeded' || (upload.rowsAccepted !== undefined && upload.rowsAccepted !== rows)) throw new Error(`load of ${name}: ${JSON.stringify(upload)}`);
+  if (upload.status !== 'succeeded' || upload.rowsAccepted !== rows) throw new Error(`load of ${name}: ${JSON.stringify(upload)}`);
   return { dataset, uploadId: upload.id };
 }
 
