@@ -33,6 +33,8 @@ export interface JobPayloads {
   'audit-checkpoint': Record<string, never>;
   'expire-use-cases': Record<string, never>;
   'expire-contracts': Record<string, never>;
+  /** Datasets: fails uploads whose process died, drops unreferenced vault tables. */
+  'sweep-uploads': Record<string, never>;
   /** Diagnostics: proves the outbox → queue → handler path. No production handler; tests register one. */
   ping: { pingId: string };
 }
@@ -58,6 +60,7 @@ export const JOBS: { readonly [N in JobName]: JobDefinition<N> } = {
   'audit-checkpoint': { queue: QUEUES.maintenance, ids: [], handler: 'required', every: 'sweep', attempts: 1 },
   'expire-use-cases': { queue: QUEUES.maintenance, ids: [], handler: 'required', every: 'sweep', attempts: 1 },
   'expire-contracts': { queue: QUEUES.maintenance, ids: [], handler: 'required', every: 'sweep', attempts: 1 },
+  'sweep-uploads': { queue: QUEUES.maintenance, ids: [], handler: 'required', every: 'sweep', attempts: 1 },
   ping: { queue: QUEUES.maintenance, ids: ['pingId'], handler: 'pending' },
 };
 

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '@cadre/audit';
+import { JobsModule } from '@cadre/jobs';
+import { DatasetsModule } from './datasets.module';
+import { SweepUploadsHandler } from './uploads/sweep-uploads.handler';
+
+/** The data plane's worker side: the periodic upload and orphan-table sweep. */
+@Module({
+  imports: [DatasetsModule, AuditModule, JobsModule],
+  providers: [SweepUploadsHandler],
+})
+export class DatasetsWorkerModule {}
