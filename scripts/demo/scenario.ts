@@ -109,7 +109,8 @@ export async function createAndLoad(steward: CadreClient, definition: object, cs
   const upload = await steward.upload<{ id: string }>(`/api/v1/datasets/${dataset.id}/uploads`, csv);
   const done = await awaitUpload(steward, dataset.id, upload.id);
   const catalogue = await steward.get<DatasetView>(`/api/v1/datasets/${dataset.id}`);
-  say(`  ${label}: ${done.rowsAccepted.toLocaleString('en')} rows pseudonymised and loaded in ${((Date.now() - started) / 1000).toFixed(1)} s (catalogue shows ~${catalogue.rowCount.toLocaleString('en')})`);
+  const keyed = JSON.stringify(definition).includes('"linkage_key"');
+  say(`  ${label}: ${done.rowsAccepted.toLocaleString('en')} rows validated${keyed ? ', pseudonymised' : ''} and loaded in ${((Date.now() - started) / 1000).toFixed(1)} s (catalogue shows ~${catalogue.rowCount.toLocaleString('en')})`);
   return dataset;
 }
 
