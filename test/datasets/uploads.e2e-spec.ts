@@ -1,3 +1,5 @@
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   datasetName,
   DatasetsFixture,
@@ -130,6 +132,37 @@ describe('uploads: CSV streamed into a new vault version, all or nothing', () =>
     expect(result.status).toBe('failed');
     expect(result.errors[0].message).toMatch(/malformed CSV/);
     expect(JSON.stringify(result)).not.toContain(secret);
+  });
+
+  it('rolls everything back when the client goes away mid-stream: upload failed, no table, version unchanged', async () => {
+    const dataset = await newDataset();
+    await upload(dataset.id, hospitalCsv(12));
+    const before = await catalogue(dataset.id);
+    const tables = await vaultTables();
+
+    const server = f.platform.app.getHttpServer();
+    if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const req = httpRequest({
+      host: '127.0.0.1',
+      port,
+      method: 'POST',
+      path: `/api/v1/datasets/${dataset.id}/uploads`,
+      headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${f.steward.token}` },
+    });
+    req.on('error', () => undefined);
+    req.write(hospitalCsv(500, 7000)); // header and rows, then the connection drops without the end of the body
+    await new Promise((r) => setTimeout(r, 300));
+    req.destroy();
+
+    let row: { status: string; errors: { message: string }[] } | undefined;
+    for (let i = 0; i < 50 && row?.status !== 'failed'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      row = (await f.platform.owner.query(`SELECT status, errors FROM cadre.uploads WHERE dataset_id = $1 ORDER BY created_at DESC LIMIT 1`, [dataset.id])).rows[0];
+    }
+    expect(row).toMatchObject({ status: 'failed', errors: [{ message: 'the upload was interrupted' }] });
+    expect(await catalogue(dataset.id)).toEqual(before);
+    expect(await vaultTables()).toEqual(tables);
   });
 
   describe('attacks on the upload route', () => {
