@@ -305,7 +305,7 @@ export async function runProcurementScenario(f: Federation, world: ProcurementWo
     columns: [
       { name: 'supplierSiren', type: 'text', role: 'linkage_key' },
       { name: 'buyerSiren', type: 'text', role: 'attribute' },
-      { name: 'amount', type: 'number', role: 'sensitive', min: 0, max: 100_000_000 },
+      { name: 'amount', type: 'number', role: 'sensitive', min: 0, max: 1_000_000_000 },
     ],
   }, toCsv(['supplierSiren', 'buyerSiren', 'amount'], world.contracts), say, 'public contracts');
   const register = await createAndLoad(f.statistics.users.steward.client, {

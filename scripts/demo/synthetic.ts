@@ -178,8 +178,8 @@ export function generateProcurementWorld(seed: number, companyCount = 400): Proc
   const cellTotal = contracts
     .filter((c) => bySiren.get(c.supplierSiren)?.sizeBand === 'large' && bySiren.get(c.supplierSiren)?.departement === '34')
     .reduce((a, c) => a + c.amount, 0);
-  // x / (x + cellTotal) > 85 % needs x > 5.7 × cellTotal; 8 × stays under the declared 100 M€ bound.
-  contracts.push({ supplierSiren: dominant.siren, buyerSiren: buyers.find((b) => b.code === '34172')!.siren, amount: Math.min(95_000_000, Math.max(5_000_000, cellTotal * 8)) });
+  // x / (x + cellTotal) > 85 % needs x > 5.7 × cellTotal.
+  contracts.push({ supplierSiren: dominant.siren, buyerSiren: buyers.find((b) => b.code === '34172')!.siren, amount: Math.max(5_000_000, cellTotal * 8) });
   return { buyers, companies, contracts, dominantSupplier: dominant.siren };
 }
 

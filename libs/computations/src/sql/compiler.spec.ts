@@ -38,7 +38,8 @@ describe('compileAggregate', () => {
 
   it('counts each person once, in one cell, and rolls margins up with CUBE when totals are asked', () => {
     const { compiled } = compile({ groupBy: ['h.iris', { column: 'h.age', bins: [0, 18, 120] }], totals: true });
-    expect(compiled.sql).toContain('SELECT DISTINCT ON (d0."pid")');
+    expect(compiled.sql).toContain('SELECT DISTINCT ON (pid)');
+    expect(compiled.sql).toContain('GROUP BY pid, k0, k1'); // a person's rows in a cell are summed first
     expect(compiled.sql).toContain('GROUP BY CUBE (k0, k1)');
     expect(compiled.sql).toContain('GROUPING(k0, k1)');
   });

@@ -29,10 +29,12 @@ export interface CompiledAggregate extends CompiledStatement {
 }
 
 /**
- * How a person contributes. A person counts in exactly one cell: their first row in
- * (group keys, values) order after the joins and filters. So counts are distinct persons,
- * the table is additive (margins are sums of cells), a sum holds one bounded value per
- * person, and the DP sensitivities are 1 (count) and max(|min|,|max|) (sum).
+ * How a person contributes. A person counts in exactly one cell: the first of their cells
+ * in group-key order after the joins and filters. Their contribution to a sum is the
+ * total of all their rows in that cell (several contracts of one supplier, several stays
+ * of one patient), so dominance compares persons, not rows. Counts are distinct persons,
+ * the table is additive (margins are sums of cells), and under DP each person's total is
+ * clamped to the declared bounds: sensitivities 1 (count) and max(|min|,|max|) (sum).
  */
 function personRelation(
   plan: Plan,
@@ -42,22 +44,25 @@ function personRelation(
   quantiles: { ref: ColumnRef; min: number; max: number; steps: number }[],
   dp: boolean,
 ): string {
-  const keys = plan.groupBy.map((g, i) => `${rel.groupKey(g)} AS k${i}`);
-  const values = summed.map((s, j) => {
-    const col = `(${rel.ref(s.ref)})::double precision`;
-    if (!dp) return `${col} AS v${j}`;
-    const clamped = `LEAST(GREATEST(COALESCE(${col}, 0), ${params.add(s.min, 'double precision')}), ${params.add(s.max, 'double precision')})`;
-    return `round(${clamped} * ${params.add(s.scale, 'integer')})::bigint AS v${j}`;
-  });
-  const buckets = quantiles.map((q, j) => {
+  const keys = plan.groupBy.map((_, i) => `k${i}`);
+  const rowKeys = plan.groupBy.map((g, i) => `${rel.groupKey(g)} AS k${i}`);
+  const rowValues = summed.map((s, j) => `(${rel.ref(s.ref)})::double precision AS r${j}`);
+  const rowBuckets = quantiles.map((q, j) => {
     const col = `(${rel.ref(q.ref)})::double precision`;
     const lo = params.add(q.min, 'double precision');
     const hi = params.add(q.max, 'double precision');
     return `width_bucket(LEAST(GREATEST(${col}, ${lo}), ${hi}), ${lo}, ${hi}, ${params.add(q.steps, 'integer')}) - 1 AS b${j}`;
   });
-  const select = [`${rel.personId} AS pid`, ...keys, ...values, ...buckets];
-  const order = select.map((_, i) => String(i + 1));
-  return `SELECT DISTINCT ON (${rel.personId}) ${select.join(', ')} ${rel.from()} WHERE ${rel.conditions().join(' AND ')} ORDER BY ${rel.personId}, ${order.slice(1).join(', ') || '1'}`;
+  const rows = `SELECT ${[`${rel.personId} AS pid`, ...rowKeys, ...rowValues, ...rowBuckets].join(', ')} ${rel.from()} WHERE ${rel.conditions().join(' AND ')}`;
+  // One line per (person, cell): the person's total in that cell.
+  const perCell = `SELECT ${['pid', ...keys, ...summed.map((_, j) => `sum(r${j}) AS r${j}`), ...quantiles.map((_, j) => `min(b${j}) AS b${j}`)].join(', ')} FROM (${rows}) AS row_level GROUP BY ${['pid', ...keys].join(', ')}`;
+  const values = summed.map((s, j) => {
+    if (!dp) return `r${j} AS v${j}`;
+    const clamped = `LEAST(GREATEST(COALESCE(r${j}, 0), ${params.add(s.min, 'double precision')}), ${params.add(s.max, 'double precision')})`;
+    return `round(${clamped} * ${params.add(s.scale, 'integer')})::bigint AS v${j}`;
+  });
+  const select = ['pid', ...keys, ...values, ...quantiles.map((_, j) => `b${j}`)];
+  return `SELECT DISTINCT ON (pid) ${select.join(', ')} FROM (${perCell}) AS per_cell ORDER BY ${['pid', ...keys].join(', ')}`;
 }
 
 /** Compiles a validated plan into parameterised SQL over the catalogue's vault tables. */
