@@ -1,4 +1,4 @@
-import fs from 'node:fs';
+import { Writable } from 'node:stream';
 import { ADMIN, startTestPlatform, TestPlatform } from '../support/platform';
 import { createUser, insertOrganisation, login } from '../support/identity';
 
@@ -9,9 +9,17 @@ describe('identity: user administration and what never leaves the platform', () 
   let orgB: string;
   let adminA: Awaited<ReturnType<typeof createUser>>;
 
+  const logLines: string[] = [];
+  const logStream = new Writable({
+    write(chunk, _encoding, done) {
+      logLines.push(String(chunk));
+      done();
+    },
+  });
+
   beforeAll(async () => {
     // LOG_LEVEL info: the request logs are on, so the log test below sees real output.
-    platform = await startTestPlatform({ worker: false, env: { LOG_LEVEL: 'info' } });
+    platform = await startTestPlatform({ worker: false, env: { LOG_LEVEL: 'info' }, logStream });
     adminToken = (await login(platform, ADMIN.email, ADMIN.password)).accessToken;
     orgA = await insertOrganisation(platform, 'CHU A');
     orgB = await insertOrganisation(platform, 'Agency B');
@@ -128,30 +136,13 @@ describe('identity: user administration and what never leaves the platform', () 
   });
 
   it('never logs a password or a token, while request logs are on', async () => {
-    const chunks: string[] = [];
-    const capture = (chunk: unknown) => chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString());
-    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => (capture(chunk), true));
-    // pino writes to fd 1 through sonic-boom, below process.stdout.
-    const realWriteSync = fs.writeSync;
-    const writeSync = jest.spyOn(fs, 'writeSync').mockImplementation(((fd: number, data: unknown, ...rest: unknown[]) => {
-      if (fd === 1 || fd === 2) {
-        capture(data);
-        return typeof data === 'string' ? Buffer.byteLength(data) : (data as Uint8Array).length;
-      }
-      return (realWriteSync as (...a: unknown[]) => number)(fd, data, ...rest);
-    }) as typeof fs.writeSync);
-    let pair;
-    try {
-      pair = await login(platform, adminA.email, adminA.password);
-      await platform.http().get('/api/v1/me').set('Authorization', `Bearer ${pair.accessToken}`);
-      await platform.http().post('/api/v1/auth/refresh').send({ refreshToken: pair.refreshToken });
-      await platform.http().post('/api/v1/auth/token').send({ email: adminA.email, password: 'wrong-password-attempt' });
-      await new Promise((r) => setTimeout(r, 50));
-    } finally {
-      stdout.mockRestore();
-      writeSync.mockRestore();
-    }
-    const output = chunks.join('');
+    logLines.length = 0;
+    const pair = await login(platform, adminA.email, adminA.password);
+    await platform.http().get('/api/v1/me').set('Authorization', `Bearer ${pair.accessToken}`);
+    await platform.http().post('/api/v1/auth/refresh').send({ refreshToken: pair.refreshToken });
+    await platform.http().post('/api/v1/auth/token').send({ email: adminA.email, password: 'wrong-password-attempt' });
+    await new Promise((r) => setTimeout(r, 50));
+    const output = logLines.join('');
     expect(output).toContain('/api/v1/auth/token'); // the logs were really captured
     expect(output).not.toContain(adminA.password);
     expect(output).not.toContain('wrong-password-attempt');
