@@ -22,4 +22,17 @@ describe('the vault boundary (safe settings)', () => {
     const api = platform.app.get(DataSource);
     await expect(api.query('CREATE TABLE vault.sneaky (x int)')).rejects.toThrow(/permission denied/);
   });
+
+  it('refuses temporary tables to every runtime role', async () => {
+    const { Client } = await import('pg');
+    for (const role of ['app', 'ingest', 'compute'] as const) {
+      const client = new Client({ connectionString: platform.config.databaseUrl(role) });
+      await client.connect();
+      try {
+        await expect(client.query('CREATE TEMPORARY TABLE scratch (x int)')).rejects.toThrow(/permission denied/);
+      } finally {
+        await client.end();
+      }
+    }
+  });
 });

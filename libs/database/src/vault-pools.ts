@@ -3,7 +3,8 @@ import { Pool } from 'pg';
 import { AppConfig } from '@cadre/config';
 
 /**
- * Connections of the two vault roles, opened on first use: only the worker ever asks.
+ * Connections of the two vault roles, opened on first use. The API process uses only
+ * `ingest` (uploads stream straight into a new version table); only the worker uses `compute`.
  * `ingest` may create and load vault tables but not read them; `compute` may only read.
  */
 @Injectable()

@@ -1,5 +1,6 @@
 import { Foundation1764460000000 } from './1764460000000-foundation';
 import { Organisations1764460001000 } from './1764460001000-organisations';
+import { NoTemporaryTables1764460001500 } from './1764460001500-no-temporary-tables';
 import { Identity1764460002000 } from './1764460002000-identity';
 import { Audit1764460003000 } from './1764460003000-audit';
 import { Outbox1764460004000 } from './1764460004000-outbox';
@@ -17,6 +18,7 @@ import { Computations1764460007000 } from './1764460007000-computations';
 export const MIGRATIONS = [
   Foundation1764460000000,
   Organisations1764460001000,
+  NoTemporaryTables1764460001500,
   Identity1764460002000,
   Audit1764460003000,
   Outbox1764460004000,
