@@ -20,7 +20,7 @@ import { releaseWithPrivacy } from './privacy/dp-release';
 import { CryptoRandomSource } from './privacy/random-source';
 import { parseQuery } from './query/query';
 import { compileAggregate } from './sql/compiler';
-import { compileDifferencing, isDifferencingRisk } from './sql/differencing';
+import { compileDifferencing, distinctEarlierPopulations, isDifferencingRisk } from './sql/differencing';
 import { runReadOnly, VaultQueryFailed } from './sql/vault-runner';
 
 /** Epsilon arithmetic in floating point: 0.1 + 0.2 must fit a budget of 0.3. */
@@ -125,7 +125,11 @@ export class RunComputationHandler implements Handler<'run-computation'> {
     const ids = new Set(earlier.flatMap((p) => p.datasets.map((d) => d.datasetId)));
     const all = [...catalogue, ...(await this.policies.catalogue([...ids].filter((id) => !catalogue.some((c) => c.id === id))))];
     // A plan whose dataset left the catalogue (or has no data any more) cannot be re-derived.
-    const comparable = earlier.filter((p) => p.datasets.every((d) => all.some((c) => c.id === d.datasetId && c.current)));
+    const comparable = distinctEarlierPopulations(
+      plan,
+      earlier.filter((p) => p.datasets.every((d) => all.some((c) => c.id === d.datasetId && c.current))),
+      all,
+    );
     for (let i = 0; i < comparable.length; i += DIFFERENCING_BATCH) {
       const batch = comparable.slice(i, i + DIFFERENCING_BATCH);
       let diffs: Record<string, unknown>;

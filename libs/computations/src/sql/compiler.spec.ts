@@ -2,7 +2,7 @@ import { catalogue, context, IDS, TABLES } from '../../../../test/computations/v
 import { planComputation } from '../planning/planner';
 import { parseQuery } from '../query/query';
 import { compileAggregate } from './compiler';
-import { compileDifferencing } from './differencing';
+import { compileDifferencing, distinctEarlierPopulations } from './differencing';
 
 const H = { datasetId: IDS.hospital, as: 'h' };
 const S = { datasetId: IDS.social, as: 's' };
@@ -71,5 +71,13 @@ describe('compileAggregate', () => {
     expect(stmt.sql).toContain('EXCEPT');
     expect(stmt.sql).toContain('AS diff1');
     expect(stmt.params).toEqual([18, 19, 19]);
+  });
+
+  it('compares each distinct earlier population once, and never a repeat of the current one', () => {
+    const { plan: a, ctx } = compile({ where: [{ column: 'h.age', op: 'gte', value: 18 }] });
+    const { plan: same } = compile({ where: [{ column: 'h.age', op: 'gte', value: 18 }], groupBy: [] });
+    const { plan: b } = compile({ where: [{ column: 'h.age', op: 'gte', value: 19 }] });
+    const { plan: c } = compile({ where: [{ column: 'h.age', op: 'gte', value: 20 }] });
+    expect(distinctEarlierPopulations(a, [same, b, b, c, same, b], ctx.catalogue)).toEqual([b, c]);
   });
 });

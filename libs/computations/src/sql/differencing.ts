@@ -24,6 +24,36 @@ export function compileDifferencing(current: Plan, earlier: Plan[], catalogue: C
   return { sql: `WITH ${ctes.join(', ')} SELECT ${diffs.join(', ')}`, params: params.values };
 }
 
+/**
+ * A key equal for two plans exactly when their population queries are the same text with
+ * the same parameters — equal populations, so |A Δ B| = 0 without asking the database.
+ */
+export function populationFingerprint(plan: Plan, catalogue: CatalogueDataset[]): string {
+  const params = new SqlParams();
+  const sql = new PlanRelation(plan, catalogue, params).population();
+  return JSON.stringify([sql, params.values]);
+}
+
+/**
+ * The earlier plans worth comparing with `current`: one per distinct population, and
+ * none whose population is the current one's (a repeated query differs by 0 persons).
+ * Keeps a use case that reruns the same query from paying for its whole history each time.
+ */
+export function distinctEarlierPopulations(current: Plan, earlier: Plan[], catalogue: CatalogueDataset[]): Plan[] {
+  const seen = new Set([populationFingerprint(current, catalogue)]);
+  return earlier.filter((plan) => {
+    let key: string;
+    try {
+      key = populationFingerprint(plan, catalogue);
+    } catch {
+      return false; // an earlier plan that no longer compiles against the catalogue
+    }
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 /** API.md rule 5: refused when the populations differ by 1 to minCellSize − 1 persons. */
 export function isDifferencingRisk(symmetricDifference: number, minCellSize: number): boolean {
   return symmetricDifference >= 1 && symmetricDifference <= minCellSize - 1;
