@@ -15,6 +15,7 @@ const REDIS_CALL_TIMEOUT_MS = 1500;
 export class JobQueues implements OnApplicationShutdown {
   private readonly queues = new Map<QueueName, Queue>();
   private readonly logger = new Logger('JobQueues');
+  private closed = false;
 
   constructor(private readonly config: AppConfig) {}
 
@@ -22,6 +23,8 @@ export class JobQueues implements OnApplicationShutdown {
   queue(name: QueueName): Queue {
     let queue = this.queues.get(name);
     if (!queue) {
+      // A connection opened during shutdown would never be closed (and keep the process alive).
+      if (this.closed) throw new Error('job queues are closed');
       queue = new Queue(name, {
         connection: { url: this.config.redisUrl, ...producerRedisOptions() } as ConnectionOptions,
         prefix: this.config.queuePrefix,
@@ -54,6 +57,7 @@ export class JobQueues implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.closed = true;
     const queues = [...this.queues.values()];
     this.queues.clear();
     await Promise.all(queues.map((q) => withTimeout(q.close(), 5000, 'queue close').catch(() => q.disconnect())));

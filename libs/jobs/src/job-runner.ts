@@ -18,6 +18,7 @@ function returned<T>(result: unknown): T[] {
 export class JobRunner {
   private readonly logger = new Logger('JobRunner');
   private handlers = new Map<JobName, Handler<JobName>>();
+  private readonly active = new Set<Promise<void>>();
 
   constructor(private readonly dataSource: DataSource) {}
 
@@ -29,7 +30,23 @@ export class JobRunner {
     return this.handlers.has(name);
   }
 
-  async run(job: Job): Promise<void> {
+  /** Runs a job, tracked so that shutdown can wait for the jobs in flight. */
+  run(job: Job): Promise<void> {
+    const running = this.execute(job);
+    const tracked = running.catch(() => undefined).finally(() => this.active.delete(tracked));
+    this.active.add(tracked);
+    return running;
+  }
+
+  /** Resolves when no job is running, or after `ms`. */
+  async drain(ms: number): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (this.active.size && Date.now() < deadline) {
+      await Promise.race([Promise.all(this.active), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())).unref())]);
+    }
+  }
+
+  private async execute(job: Job): Promise<void> {
     const name = job.name;
     const handler = isJobName(name) ? this.handlers.get(name) : undefined;
     if (!isJobName(name) || !handler) throw new Error(`no handler for job '${name}' in this worker`);

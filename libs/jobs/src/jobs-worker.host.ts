@@ -64,6 +64,7 @@ export class JobsWorkerHost implements OnModuleInit, OnApplicationBootstrap, OnM
     const periodic = JOB_NAMES.filter((n) => JOBS[n].every && this.runner.handles(n));
     try {
       for (const name of periodic) {
+        if (this.closing) return;
         await withTimeout(
           this.queues.queue(JOBS[name].queue).upsertJobScheduler(
             name,
@@ -87,7 +88,10 @@ export class JobsWorkerHost implements OnModuleInit, OnApplicationBootstrap, OnM
     clearTimeout(this.scheduleTimer);
     const workers = this.workers;
     this.workers = [];
-    // Let running jobs finish (bounded), then force.
-    await Promise.all(workers.map((w) => withTimeout(w.close(), 10_000, 'worker close').catch(() => w.close(true))));
+    // Stop fetching, let the jobs in flight finish (bounded), then close without waiting on
+    // Redis: BullMQ's graceful close blocks forever when Redis is unreachable.
+    for (const w of workers) void w.pause(true).catch(() => undefined);
+    await this.runner.drain(10_000);
+    await Promise.all(workers.map((w) => w.close(true).catch(() => undefined)));
   }
 }

@@ -13,7 +13,7 @@ export class RedisProbe implements OnApplicationShutdown {
   /** Resolves when Redis answers PING within `timeoutMs`; rejects otherwise. */
   async ping(timeoutMs = 1000): Promise<void> {
     if (!this.client) {
-      this.client = new Redis(this.config.redisUrl, { ...producerRedisOptions(), lazyConnect: true });
+      this.client = new Redis(this.config.redisUrl, { ...producerRedisOptions('cadre-probe'), lazyConnect: true });
       this.client.on('error', () => undefined); // reported through ping()
       this.client.connect().catch(() => undefined);
     }

@@ -4,13 +4,13 @@ import type { RedisOptions } from 'ioredis';
 const retryStrategy = (times: number) => Math.min(200 * times, 2000);
 
 /** ioredis options of a producer or probe connection: fail fast instead of queueing commands while disconnected. */
-export function producerRedisOptions(): RedisOptions {
-  return { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, retryStrategy, lazyConnect: false };
+export function producerRedisOptions(connectionName = 'cadre-producer'): RedisOptions {
+  return { connectionName, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, retryStrategy, lazyConnect: false };
 }
 
 /** ioredis options of a BullMQ Worker connection (blocking commands need `maxRetriesPerRequest: null`). */
 export function workerRedisOptions(): RedisOptions {
-  return { maxRetriesPerRequest: null, connectTimeout: 2000, retryStrategy };
+  return { connectionName: 'cadre-worker', maxRetriesPerRequest: null, connectTimeout: 2000, retryStrategy };
 }
 
 /** Resolves `promise`, or rejects after `ms` — for Redis calls that would otherwise wait for a connection forever. */
