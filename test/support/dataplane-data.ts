@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { seededRandom } from '../../scripts/demo/synthetic';
 
 /**
  * The generated world of the data-plane suites, and the independent arithmetic the
@@ -105,17 +106,6 @@ export const COMMUNES_DATASET = {
   ],
 } as const;
 
-/** mulberry32: a small deterministic generator, so every run builds the same world. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A 13-digit national identifier, distinct per index. */
 export const nationalIdOf = (i: number) => `1${String(800_000_000_000 + i * 7919).padStart(12, '0')}`;
@@ -126,7 +116,7 @@ export const nationalIdOf = (i: number) => `1${String(800_000_000_000 + i * 7919
  * everyone is linked, so their linked sizes are exactly the declared ones.
  */
 export function generateWorld(seed = 20240601, persons = 3000): GeneratedWorld {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
   const band = (): IncomeBand => {
     const r = random();
