@@ -143,4 +143,20 @@ describe('the transactional outbox', () => {
     expect(runs.filter((p) => p === pingId)).toHaveLength(3);
     expect(await row(id)).toEqual({ status: 'failed', attempts: 3 });
   });
+
+  it('forgets done rows after their retention, and keeps failed and recent ones', async () => {
+    const old = randomUUID();
+    const recent = randomUUID();
+    const oldFailed = randomUUID();
+    await platform.owner.query(
+      `INSERT INTO cadre.outbox (id, name, payload, status, attempts, created_at, done_at) VALUES
+         ($1, 'ping', '{}', 'done', 1, now() - interval '9 days', now() - interval '8 days'),
+         ($2, 'ping', '{}', 'done', 1, now() - interval '2 days', now() - interval '1 day'),
+         ($3, 'ping', '{}', 'failed', 3, now() - interval '9 days', now() - interval '8 days')`,
+      [old, recent, oldFailed],
+    );
+    await until('the old done row deleted', async () => (await row(old)) === undefined);
+    expect(await row(recent)).toMatchObject({ status: 'done' });
+    expect(await row(oldFailed)).toMatchObject({ status: 'failed' });
+  });
 });

@@ -6,6 +6,8 @@ import { isJobName } from './jobs';
 import { OutboxService } from './outbox.service';
 
 const SWEEP_BATCH = 500;
+/** Done rows are kept this long (for support and audit correlation), then deleted by the sweep. */
+const DONE_RETENTION = '7 days';
 
 /**
  * Re-enqueues outbox rows whose BullMQ message is missing: never published (the process
@@ -24,6 +26,7 @@ export class OutboxSweeper {
 
   /** One pass; returns the ids re-enqueued. */
   async sweep(): Promise<string[]> {
+    await this.dataSource.query(`DELETE FROM cadre.outbox WHERE status = 'done' AND done_at < now() - $1::interval`, [DONE_RETENTION]);
     const rows = (await this.dataSource.query(
       `SELECT id, name, payload FROM cadre.outbox WHERE status IN ('pending', 'published') ORDER BY created_at LIMIT $1`,
       [SWEEP_BATCH],
