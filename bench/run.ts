@@ -24,41 +24,50 @@ export interface BenchOptions {
 export const FULL: BenchOptions = { persons: 1_000_000, runs: 5, ingestRuns: 3, computations: 1000, clients: 20, apiSeconds: 10, smallPersons: 2000 };
 export const SMOKE: BenchOptions = { persons: 2000, runs: 1, ingestRuns: 1, computations: 10, clients: 2, apiSeconds: 1, smallPersons: 300 };
 
-/** Runs the four scenarios against a running platform; each measures the platform and its floor in the same run. */
-export async function runBench(target: Target, options: BenchOptions, log: (line: string) => void = console.log): Promise<Measurement[]> {
+export const SCENARIOS = ['ingest', 'linked', 'throughput', 'api'] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+/** Runs the scenarios (all four by default) against a running platform; each measures the platform and its floor in the same run. */
+export async function runBench(target: Target, options: BenchOptions, log: (line: string) => void = console.log, only: readonly ScenarioName[] = SCENARIOS): Promise<Measurement[]> {
   const communes = heraultCommunes().map((c) => c.code);
   const seed = 1;
-  const [patientsFile, householdsFile] = [await patientsCsv(options.persons, seed), await householdsCsv(options.persons, seed)];
   const f = await federation(target.baseUrl, target.admin);
   const results: Measurement[] = [];
-
-  log('ingest…');
-  const ingest = await ingestScenario(f.hospital.users.steward.client, target.ownerUrl, patientsFile, options.persons, communes, options.ingestRuns);
-  results.push(ingest.measurement);
-
-  const { createReadStream } = await import('node:fs');
-  const households = await createAndLoad(f.social.users.steward.client, { name: 'bench_households', description: 'benchmark', columns: HOUSEHOLD_COLUMNS }, createReadStream(householdsFile), () => undefined, 'households');
-  const small = await createAndLoad(f.social.users.steward.client, { name: 'bench_small', description: 'benchmark', columns: HOUSEHOLD_COLUMNS }, createReadStream(await householdsCsv(options.smallPersons, seed)), () => undefined, 'small');
   const researcher = f.startup.users.researcher;
-  const useCaseId = await activeUseCase(f, f.startup, researcher, [f.hospital, f.social], [
-    { datasetId: ingest.datasetId, columns: ['commune', 'icuDays'] },
-    { datasetId: households.id, columns: ['incomeBand'] },
-  ]);
-  const smallUseCaseId = await activeUseCase(f, f.startup, researcher, [f.social], [{ datasetId: small.id, columns: ['incomeBand'] }]);
+  const { createReadStream } = await import('node:fs');
 
-  log('linked aggregate…');
-  results.push(
-    await linkedAggregateScenario({
-      researcher: researcher.client, useCaseId, patients: ingest.datasetId, households: households.id, ownerUrl: target.ownerUrl,
-      files: { patients: patientsFile, households: householdsFile }, persons: options.persons, runs: options.runs,
-    }),
-  );
-  log('throughput…');
-  results.push(await throughputScenario({ researcher: researcher.client, useCaseId: smallUseCaseId, datasetId: small.id, total: options.computations, clients: options.clients }));
-  log('api…');
-  const token = await fetch(`${target.baseUrl}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: researcher.email, password: 'demo-password-0123' }) })
-    .then((r) => r.json() as Promise<{ accessToken: string }>);
-  results.push(await apiScenario({ baseUrl: target.baseUrl, token: token.accessToken, seconds: options.apiSeconds, connections: 20 }));
+  if (only.includes('ingest') || only.includes('linked')) {
+    const [patientsFile, householdsFile] = [await patientsCsv(options.persons, seed), await householdsCsv(options.persons, seed)];
+    log('ingest…');
+    const ingest = await ingestScenario(f.hospital.users.steward.client, target.ownerUrl, patientsFile, options.persons, communes, options.ingestRuns);
+    if (only.includes('ingest')) results.push(ingest.measurement);
+    if (only.includes('linked')) {
+      const households = await createAndLoad(f.social.users.steward.client, { name: 'bench_households', description: 'benchmark', columns: HOUSEHOLD_COLUMNS }, createReadStream(householdsFile), () => undefined, 'households');
+      const useCaseId = await activeUseCase(f, f.startup, researcher, [f.hospital, f.social], [
+        { datasetId: ingest.datasetId, columns: ['commune', 'icuDays'] },
+        { datasetId: households.id, columns: ['incomeBand'] },
+      ]);
+      log('linked aggregate…');
+      results.push(
+        await linkedAggregateScenario({
+          researcher: researcher.client, useCaseId, patients: ingest.datasetId, households: households.id, ownerUrl: target.ownerUrl,
+          files: { patients: patientsFile, households: householdsFile }, persons: options.persons, runs: options.runs,
+        }),
+      );
+    }
+  }
+  if (only.includes('throughput')) {
+    const small = await createAndLoad(f.social.users.steward.client, { name: 'bench_small', description: 'benchmark', columns: HOUSEHOLD_COLUMNS }, createReadStream(await householdsCsv(options.smallPersons, seed)), () => undefined, 'small');
+    const smallUseCaseId = await activeUseCase(f, f.startup, researcher, [f.social], [{ datasetId: small.id, columns: ['incomeBand'] }]);
+    log('throughput…');
+    results.push(await throughputScenario({ researcher: researcher.client, useCaseId: smallUseCaseId, datasetId: small.id, total: options.computations, clients: options.clients }));
+  }
+  if (only.includes('api')) {
+    log('api…');
+    const token = await fetch(`${target.baseUrl}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: researcher.email, password: 'demo-password-0123' }) })
+      .then((r) => r.json() as Promise<{ accessToken: string }>);
+    results.push(await apiScenario({ baseUrl: target.baseUrl, token: token.accessToken, seconds: options.apiSeconds, connections: 20 }));
+  }
   return results;
 }
 
@@ -78,12 +87,14 @@ export function toMarkdown(results: Measurement[], options: BenchOptions): strin
 async function main() {
   const smoke = process.argv.includes('--smoke');
   const options = smoke ? SMOKE : FULL;
+  const onlyAt = process.argv.indexOf('--only');
+  const only = onlyAt > 0 ? (process.argv[onlyAt + 1] ?? '').split(',').filter((n): n is ScenarioName => (SCENARIOS as readonly string[]).includes(n)) : SCENARIOS;
   const target = await launchSingleNode(Number(process.env.CADRE_BENCH_PORT ?? 3900));
   try {
-    const results = await runBench(target, options);
+    const results = await runBench(target, options, console.log, only);
     const markdown = toMarkdown(results, options);
     console.log('\n' + markdown);
-    if (!smoke) {
+    if (!smoke && only.length === SCENARIOS.length) {
       const dir = join(process.cwd(), 'bench', 'results');
       mkdirSync(dir, { recursive: true });
       const file = join(dir, `${new Date().toISOString().slice(0, 10)}-${cpus().length}cpu.md`);

@@ -120,10 +120,16 @@ export const computationStore = {
   },
 
   /** Earlier computations whose exact result went out (or is about to): their plans for the differencing check. */
-  async publishedExactPlans(em: EntityManager, useCaseId: string, exceptId: string): Promise<Plan[]> {
+  /** One earlier exact plan per distinct population, other than the population `exceptKey` (the current one). */
+  async publishedExactPlans(em: EntityManager, useCaseId: string, exceptId: string, exceptKey: string): Promise<Plan[]> {
     const rows = await em.query(
-      `SELECT plan FROM cadre.computations WHERE use_case_id = $1 AND id <> $2 AND mechanism = 'none' AND status IN ('released','pending_release') ORDER BY created_at`,
-      [useCaseId, exceptId],
+      `SELECT plan FROM (
+         SELECT DISTINCT ON (COALESCE(population_key, id::text)) plan, created_at FROM cadre.computations
+          WHERE use_case_id = $1 AND id <> $2 AND mechanism = 'none' AND status IN ('released','pending_release')
+            AND population_key IS DISTINCT FROM $3
+          ORDER BY COALESCE(population_key, id::text), created_at
+       ) AS distinct_populations ORDER BY created_at`,
+      [useCaseId, exceptId, exceptKey],
     );
     return rows.map((r: { plan: Plan }) => r.plan);
   },

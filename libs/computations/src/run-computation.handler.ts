@@ -20,7 +20,7 @@ import { releaseWithPrivacy } from './privacy/dp-release';
 import { CryptoRandomSource } from './privacy/random-source';
 import { parseQuery } from './query/query';
 import { compileAggregate } from './sql/compiler';
-import { compileDifferencing, distinctEarlierPopulations, isDifferencingRisk } from './sql/differencing';
+import { compileDifferencing, distinctEarlierPopulations, isDifferencingRisk, populationKey } from './sql/differencing';
 import { runReadOnly, VaultQueryFailed } from './sql/vault-runner';
 
 /** Epsilon arithmetic in floating point: 0.1 + 0.2 must fit a budget of 0.3. */
@@ -56,9 +56,10 @@ export class RunComputationHandler implements Handler<'run-computation'> {
     if (!record) return; // already run, cancelled, or taken by another worker
     try {
       const { ctx, plan, catalogue } = await this.recheck(record);
-      await this.assertNoDifferencing(record, plan, ctx, catalogue);
+      const population = plan.privacy.mechanism === 'none' ? populationKey(plan, catalogue) : null;
+      if (population) await this.assertNoDifferencing(record, plan, ctx, catalogue, population);
       const result = await this.compute(plan, catalogue, ctx);
-      await this.store(record, plan, ctx, result);
+      await this.store(record, plan, ctx, result, population);
     } catch (e) {
       if (e instanceof ComputationRejected) return this.finish(record, 'rejected', { rejection: { code: e.code, detail: e.detail } });
       if (e instanceof PolicyViolation) return this.finish(record, 'rejected', { rejection: { code: e.code, detail: e.detail } });
@@ -118,9 +119,8 @@ export class RunComputationHandler implements Handler<'run-computation'> {
    * every earlier published exact one, re-derived from their stored plans, in SQL. Under DP
    * it is not checked: the noise protects, and a refusal decided on true counts would itself leak.
    */
-  private async assertNoDifferencing(record: ComputationRecord, plan: Plan, ctx: PolicyContext, catalogue: CatalogueDataset[]): Promise<void> {
-    if (plan.privacy.mechanism !== 'none') return;
-    const earlier = await computationStore.publishedExactPlans(this.db.manager, record.useCaseId, record.id);
+  private async assertNoDifferencing(record: ComputationRecord, plan: Plan, ctx: PolicyContext, catalogue: CatalogueDataset[], population: string): Promise<void> {
+    const earlier = await computationStore.publishedExactPlans(this.db.manager, record.useCaseId, record.id, population);
     if (!earlier.length) return;
     const ids = new Set(earlier.flatMap((p) => p.datasets.map((d) => d.datasetId)));
     const all = [...catalogue, ...(await this.policies.catalogue([...ids].filter((id) => !catalogue.some((c) => c.id === id))))];
@@ -157,7 +157,7 @@ export class RunComputationHandler implements Handler<'run-computation'> {
   }
 
   /** Signs and stores the controlled result; spends the epsilon in the same transaction, re-checking the budget under a lock. */
-  private async store(record: ComputationRecord, plan: Plan, ctx: PolicyContext, result: ComputationResult): Promise<void> {
+  private async store(record: ComputationRecord, plan: Plan, ctx: PolicyContext, result: ComputationResult, population: string | null): Promise<void> {
     const signature = await this.signer.sign({ type: 'cadre.computation_result', computationId: record.id, useCaseId: record.useCaseId, ...result });
     const status = ctx.policy.releaseMode === 'provider_review' ? 'pending_release' : 'released';
     const outcome = await this.uow.run(async (em) => {
@@ -172,6 +172,7 @@ export class RunComputationHandler implements Handler<'run-computation'> {
         finished_at: NOW,
         ...(status === 'released' ? { released_at: NOW } : {}),
         release_mode: ctx.policy.releaseMode,
+        population_key: population,
       });
       if (!moved) return 'moved';
       if (plan.privacy.mechanism !== 'none') {

@@ -53,6 +53,7 @@ export class AppConfig {
   get maxComputations() { return this.env.CADRE_MAX_COMPUTATIONS; }
   get statementTimeoutMs() { return this.env.CADRE_STATEMENT_TIMEOUT_MS; }
   get authRateLimit() { return this.env.CADRE_AUTH_RATE_LIMIT; }
+  get workerConcurrency() { return this.env.CADRE_WORKER_CONCURRENCY; }
   get sweepIntervalMs() { return this.env.CADRE_SWEEP_INTERVAL_MS; }
   get logLevel() { return this.env.LOG_LEVEL; }
   get isProduction() { return this.env.NODE_ENV === 'production'; }

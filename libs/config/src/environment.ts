@@ -46,6 +46,8 @@ export class Environment {
   @Transform(int) @IsInt() @Min(100) CADRE_STATEMENT_TIMEOUT_MS = 60000;
   /** Token-endpoint rate limit: requests per minute per client address. */
   @Transform(int) @IsInt() @Min(1) CADRE_AUTH_RATE_LIMIT = 20;
+  /** Computations one worker process runs at once (they mostly wait on PostgreSQL). */
+  @Transform(int) @IsInt() @Min(1) @Max(64) CADRE_WORKER_CONCURRENCY = 4;
   /** Period of the worker's sweeps (outbox re-enqueue, expiries, audit checkpoints), in ms. */
   @Transform(int) @IsInt() @Min(100) CADRE_SWEEP_INTERVAL_MS = 30000;
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';

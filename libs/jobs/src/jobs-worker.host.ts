@@ -9,7 +9,6 @@ import { DiscoveredHandler, resolveHandlers } from './handler-registry';
 import { JOBS, JOB_NAMES, QueueName } from './jobs';
 import { withTimeout, workerRedisOptions } from './redis';
 
-const CONCURRENCY: Record<QueueName, number> = { ingest: 1, computations: 2, maintenance: 2 };
 const SCHEDULE_RETRY_MS = 5000;
 
 /**
@@ -51,12 +50,17 @@ export class JobsWorkerHost implements OnModuleInit, OnApplicationBootstrap, OnM
       const worker = new Worker(queue, (job) => this.runner.run(job), {
         connection: { url: this.config.redisUrl, ...workerRedisOptions() } as ConnectionOptions,
         prefix: this.config.queuePrefix,
-        concurrency: CONCURRENCY[queue],
+        concurrency: this.concurrency(queue),
       });
       worker.on('error', (err: Error & { code?: string }) => this.logger.warn({ queue, err: { name: err.name, code: err.code } }, 'worker connection error'));
       this.workers.push(worker);
     }
     void this.schedulePeriodicJobs();
+  }
+
+  /** Computations mostly wait on PostgreSQL, so several run at once; maintenance sweeps stay few. */
+  private concurrency(queue: QueueName): number {
+    return queue === 'computations' ? this.config.workerConcurrency : queue === 'ingest' ? 1 : 2;
   }
 
   /** Upserts a BullMQ job scheduler per periodic job that has a handler (idempotent across workers). */

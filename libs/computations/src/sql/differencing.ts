@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { CatalogueDataset } from '../policy/policy';
 import type { Plan } from '../planning/plan';
 import type { CompiledStatement } from './compiler';
@@ -32,6 +33,11 @@ export function populationFingerprint(plan: Plan, catalogue: CatalogueDataset[])
   const params = new SqlParams();
   const sql = new PlanRelation(plan, catalogue, params).population();
   return JSON.stringify([sql, params.values]);
+}
+
+/** The stored form of a population fingerprint. */
+export function populationKey(plan: Plan, catalogue: CatalogueDataset[]): string {
+  return createHash('sha256').update(populationFingerprint(plan, catalogue)).digest('hex');
 }
 
 /**

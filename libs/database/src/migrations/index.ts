@@ -9,6 +9,7 @@ import { Ethics1764460005100 } from './1764460005100-ethics';
 import { Contracts1764460005500 } from './1764460005500-contracts';
 import { Datasets1764460006000 } from './1764460006000-datasets';
 import { Computations1764460007000 } from './1764460007000-computations';
+import { PopulationKey1764460007100 } from './1764460007100-population-key';
 
 /**
  * Every migration, in order. Each context adds its own file and one line here
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   Contracts1764460005500,
   Datasets1764460006000,
   Computations1764460007000,
+  PopulationKey1764460007100,
 ];
