@@ -49,10 +49,10 @@ export async function appointToCommittee(operator: CadreClient, user: { id: stri
 export async function awaitComputation<T extends { status: string }>(client: CadreClient, id: string, timeoutMs = 300_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const c = await client.get<T>(`/api/v1/computations/${id}`);
+    // A long poll: the API answers as soon as the computation leaves the queue (or after 30 s).
+    const c = await client.get<T>(`/api/v1/computations/${id}?wait=30`);
     if (!['queued', 'running'].includes(c.status)) return c;
     if (Date.now() > deadline) throw new Error(`computation ${id} still ${c.status} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 200));
   }
 }
 

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Header, Headers, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Get, Header, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { CheckPolicies } from '@cadre/access';
 import { CurrentActor } from '@cadre/identity';
@@ -11,7 +11,7 @@ import {
   toBudgetResponse,
   toComputationResponse,
 } from './dto/computation.response';
-import { SubmitComputationDto } from './query/computation-query.dto';
+import { GetComputationQuery, SubmitComputationDto } from './query/computation-query.dto';
 import { normaliseQuery } from './query/query';
 
 const uuid = new ParseUUIDPipe({ version: undefined });
@@ -38,10 +38,10 @@ export class ComputationsController {
   }
 
   @Get('computations/:id')
-  @ApiOperation({ summary: 'A computation (the team, the providers)' })
+  @ApiOperation({ summary: 'A computation (the team, the providers); `?wait=N` holds the answer up to N s until it leaves the queue' })
   @ApiOkResponse({ type: ComputationResponse })
-  async get(@CurrentActor() actor: Actor, @Param('id', uuid) id: string): Promise<ComputationResponse> {
-    return toComputationResponse(await this.computations.get(actor, id));
+  async get(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Query() query: GetComputationQuery): Promise<ComputationResponse> {
+    return toComputationResponse(query.wait ? await this.computations.waitFor(actor, id, query.wait) : await this.computations.get(actor, id));
   }
 
   @Get('computations/:id/result.csv')

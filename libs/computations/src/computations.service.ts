@@ -1,3 +1,4 @@
+import { settledOrTimeout } from './computation-events';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -17,6 +18,9 @@ import { resultCsv } from './disclosure/result-csv';
 export const COMPUTATION_SUBJECT = 'Computation';
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,200}$/;
 
+/** Across processes a long poll re-reads the row this often (in one process it wakes at once). */
+const WAIT_RECHECK_MS = 250;
+
 /** What the API shows of a computation; `result` only to whom may see it in its state. */
 export interface ComputationView {
   id: string;
@@ -29,6 +33,7 @@ export interface ComputationView {
   failure?: string;
   epsilon: number;
   releaseMode: 'automatic' | 'provider_review';
+
   providerOrganisationIds: string[];
   releasedBy: string[];
   createdAt: Date;
@@ -133,6 +138,20 @@ export class ComputationsService {
   async get(actor: Actor, id: string): Promise<ComputationView> {
     const { record, useCase } = await this.loadVisible(actor, id);
     return this.view(actor, record, useCase);
+  }
+
+  /**
+   * The computation once it has left `queued` and `running`, or as it is after `waitSeconds`
+   * (a long poll: one request instead of many). Visibility is re-checked on every read.
+   */
+  async waitFor(actor: Actor, id: string, waitSeconds: number): Promise<ComputationView> {
+    const deadline = Date.now() + waitSeconds * 1000;
+    let view = await this.get(actor, id);
+    while ((view.status === 'queued' || view.status === 'running') && Date.now() < deadline) {
+      await settledOrTimeout(id, Math.min(WAIT_RECHECK_MS, deadline - Date.now()));
+      view = await this.get(actor, id);
+    }
+    return view;
   }
 
   /** The released result as CSV, for the team. */

@@ -7,6 +7,7 @@ import { VaultPools } from '@cadre/database';
 import { AuditService } from '@cadre/audit';
 import { Signer } from '@cadre/identity';
 import { Handler, JobHandler, UnitOfWork } from '@cadre/jobs';
+import { announceSettled } from './computation-events';
 import { ComputationRecord, computationStore, NOW } from './computation.store';
 import { ComputationRejected } from './computations.errors';
 import { COMPUTATION_SUBJECT } from './computations.service';
@@ -21,6 +22,7 @@ import { CryptoRandomSource } from './privacy/random-source';
 import { parseQuery } from './query/query';
 import { compileAggregate } from './sql/compiler';
 import { compileDifferencing, distinctEarlierPopulations, isDifferencingRisk, populationKey } from './sql/differencing';
+import { onePersonPerRow } from './sql/person-rows';
 import { runReadOnly, VaultQueryFailed } from './sql/vault-runner';
 
 /** Epsilon arithmetic in floating point: 0.1 + 0.2 must fit a budget of 0.3. */
@@ -55,6 +57,14 @@ export class RunComputationHandler implements Handler<'run-computation'> {
     const record = await this.claim(computationId);
     if (!record) return; // already run, cancelled, or taken by another worker
     try {
+      await this.run(record);
+    } finally {
+      announceSettled(computationId);
+    }
+  }
+
+  private async run(record: ComputationRecord): Promise<void> {
+    try {
       const { ctx, plan, catalogue } = await this.recheck(record);
       const population = plan.privacy.mechanism === 'none' ? populationKey(plan, catalogue) : null;
       if (population) await this.assertNoDifferencing(record, plan, ctx, catalogue, population);
@@ -65,7 +75,7 @@ export class RunComputationHandler implements Handler<'run-computation'> {
       if (e instanceof PolicyViolation) return this.finish(record, 'rejected', { rejection: { code: e.code, detail: e.detail } });
       const failure = e instanceof VaultQueryFailed ? (e.sqlState === '57014' ? 'query_timeout' : 'database_error') : 'internal_error';
       // Never log a message: a driver error can quote a value.
-      this.logger.error({ computationId, failure, error: (e as Error)?.name, sqlState: (e as VaultQueryFailed)?.sqlState }, 'computation failed');
+      this.logger.error({ computationId: record.id, failure, error: (e as Error)?.name, sqlState: (e as VaultQueryFailed)?.sqlState }, 'computation failed');
       await this.finish(record, 'failed', { failure });
     }
   }
@@ -146,9 +156,12 @@ export class RunComputationHandler implements Handler<'run-computation'> {
   }
 
   private async compute(plan: Plan, catalogue: CatalogueDataset[], ctx: PolicyContext): Promise<ComputationResult> {
-    const compiled = compileAggregate(plan, catalogue);
+    const compute = this.vault.compute();
+    const compiled = compileAggregate(plan, catalogue, {
+      onePersonPerRow: await onePersonPerRow(this.db.manager, compute, plan, catalogue, this.config.statementTimeoutMs),
+    });
     const [rows, ...histograms] = await runReadOnly(
-      this.vault.compute(),
+      compute,
       [compiled, ...compiled.quantiles.map((q) => q.statement)],
       this.config.statementTimeoutMs,
     );

@@ -6,6 +6,7 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
+  IsInt,
   IsNumber,
   IsOptional,
   IsString,
@@ -258,4 +259,15 @@ export class SubmitComputationDto {
   @ValidateNested()
   @Type(() => ComputationQueryDto)
   query: ComputationQueryDto;
+}
+
+/** `GET /computations/{id}?wait=N`: a long poll of up to 30 s (an extension of API.md). */
+export class GetComputationQuery {
+  @ApiPropertyOptional({ minimum: 0, maximum: 30, description: 'seconds to wait for the computation to leave queued/running' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(30)
+  wait?: number;
 }
