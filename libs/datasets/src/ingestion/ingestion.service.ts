@@ -2,18 +2,13 @@ import { createHash } from 'node:crypto';
 import { finished, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Injectable } from '@nestjs/common';
-import { CsvError, parse } from 'csv-parse';
 import { from as copyFrom } from 'pg-copy-streams';
 import { AppConfig } from '@cadre/config';
 import { VaultPools } from '@cadre/database';
 import type { ColumnDescriptor } from '../catalogue/column-schema';
-import { pseudonymise } from './pseudonym';
-import { HeaderMismatch, RowSink } from './row-sink';
+import { CopyEncoder, CsvFormatError, HeaderMismatch } from './copy-encoder';
 import type { RowError } from './row-validator';
 import { copySql, createTableSql, VERSION_TABLE_PATTERN } from './vault-table';
-
-/** Longest CSV record accepted: bounds the parser's buffer (an unclosed quote would otherwise swallow the file). */
-const MAX_RECORD_CHARS = 1_000_000;
 
 export interface IngestRequest {
   /** The new version table (vault), a catalogue-generated name. */
@@ -35,13 +30,6 @@ export interface IngestOutcome {
   contentSha256: string;
   /** The source ended early (client gone): the outcome can no longer be delivered to it. */
   interrupted: boolean;
-}
-
-/** Maps a csv-parse failure to a rule; the parser's own message quotes the data, so it is never used. */
-function parseFailure(err: CsvError, fallbackLine: number): RowError {
-  const line = typeof err.lines === 'number' && err.lines > 0 ? err.lines : Math.max(fallbackLine, 1);
-  const rule = err.code === 'CSV_MAX_RECORD_SIZE' ? 'record longer than the limit' : 'malformed CSV';
-  return { line, column: null, message: `${rule} (${err.code})` };
 }
 
 /**
@@ -67,7 +55,7 @@ export class IngestionService {
     if (!VERSION_TABLE_PATTERN.test(table)) throw new Error('invalid version table name');
     const key = this.config.pseudonymKey;
     const hash = createHash('sha256');
-    const sink = new RowSink(columns, (raw) => pseudonymise(key, raw));
+    const sink = new CopyEncoder(columns, key);
     const tap = new Transform({
       transform(chunk: Buffer, _enc, done) {
         hash.update(chunk);
@@ -97,17 +85,16 @@ export class IngestionService {
       });
       copied.catch(() => undefined);
       // The COPY stays out of the pipeline too: a pipeline error would be sent to the
-      // server as the CopyFail message (and land in its log), and csv-parse quotes data.
+      // server as the CopyFail message (and land in its log); no error text goes there.
       copy.once('error', (err) => sink.destroy(err));
       sink.pipe(copy);
-      const parser = parse({ bom: true, record_delimiter: ['\r\n', '\n'], relax_column_count: true, skip_empty_lines: true, info: true, max_record_size: MAX_RECORD_CHARS });
       let fatal: RowError[] | null = null;
       try {
-        await pipeline(tap, parser, sink);
+        await pipeline(tap, sink);
         await copied;
       } catch (err) {
         if (err instanceof HeaderMismatch) fatal = err.errors;
-        else if (err instanceof CsvError) fatal = [parseFailure(err, sink.lastLine + 1)];
+        else if (err instanceof CsvFormatError) fatal = [err.error];
         else if (interrupted) fatal = [{ line: sink.lastLine + 1, column: null, message: 'the upload was interrupted' }];
         else throw err;
         source.unpipe(tap);

@@ -8,8 +8,8 @@ export interface RowError {
   message: string;
 }
 
-type CellResult = { ok: true; value: string | null } | { ok: false; message: string };
-type CellCheck = (raw: string) => CellResult;
+export type CellResult = { ok: true; value: string | null } | { ok: false; message: string };
+export type CellCheck = (raw: string) => CellResult;
 
 const INTEGER = /^[+-]?\d+$/;
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
@@ -35,7 +35,7 @@ function isCalendarDate(value: string): boolean {
 }
 
 /** The check of one column's cells; the value it returns is the canonical text the vault stores. */
-function cellCheck(column: ColumnDescriptor, pseudonymise: (raw: string) => string): CellCheck {
+export function cellCheck(column: ColumnDescriptor, pseudonymise: (raw: string) => string): CellCheck {
   if (column.role === 'linkage_key') {
     return (raw) => {
       const canonical = normaliseLinkageValue(raw);

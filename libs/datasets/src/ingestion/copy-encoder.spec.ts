@@ -1,0 +1,162 @@
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { parse } from 'csv-parse/sync';
+import fc from 'fast-check';
+import type { ColumnDescriptor } from '../catalogue/column-schema';
+import { CopyEncoder, CsvFormatError, HeaderMismatch, MAX_RECORD_BYTES } from './copy-encoder';
+import { pseudonymise } from './pseudonym';
+import { compileRowValidator, RowError } from './row-validator';
+
+const KEY = 'encoder-spec-pseudonym-key';
+const COLUMNS: ColumnDescriptor[] = [
+  { name: 'nir', type: 'text', role: 'linkage_key' },
+  { name: 'age', type: 'integer', role: 'quasi_identifier', min: 0, max: 120 },
+  { name: 'sex', type: 'category', role: 'quasi_identifier', categories: ['F', 'M', 'Hérault', 'a\\b'] },
+  { name: 'note', type: 'text', role: 'attribute' },
+  { name: 'weight', type: 'number', role: 'sensitive', min: 0.5, max: 300 },
+  { name: 'covid', type: 'boolean', role: 'sensitive' },
+];
+const NAMES = COLUMNS.map((c) => c.name);
+
+interface Encoded {
+  copy: string;
+  encoder: CopyEncoder;
+  error: unknown;
+}
+
+/** Streams `input` through a CopyEncoder in the given chunks and collects what it would send to COPY. */
+async function encode(input: string | Buffer, cuts: number[] = [], columns = COLUMNS): Promise<Encoded> {
+  const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
+  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+  const chunks: Buffer[] = [];
+  let at = 0;
+  for (const p of [...points, bytes.length]) {
+    if (p > at) chunks.push(bytes.subarray(at, p));
+    at = Math.max(at, p);
+  }
+  const encoder = new CopyEncoder(columns, KEY);
+  const out: Buffer[] = [];
+  let error: unknown = null;
+  await pipeline(Readable.from(chunks, { objectMode: false }), encoder, new Writable({ write: (c: Buffer, _e, done) => (out.push(c), done()) })).catch((err) => (error = err));
+  return { copy: Buffer.concat(out).toString('utf8'), encoder, error };
+}
+
+/** The oracle: csv-parse (RFC 4180) and the string rules of row-validator, row by row. */
+function reference(csv: string): { copy: string; errors: RowError[]; rows: number } {
+  const records = parse(csv, { bom: true, relax_column_count: true, skip_empty_lines: true, record_delimiter: ['\r\n', '\n'] }) as string[][];
+  const header = records[0].map((h) => h.trim());
+  const validate = compileRowValidator(COLUMNS, NAMES.map((n) => header.indexOf(n)), (raw) => pseudonymise(KEY, raw));
+  const errors: RowError[] = [];
+  let copy = '';
+  records.slice(1).forEach((record, i) => {
+    const row = validate(record, i + 2);
+    if (row.errors) errors.push(...row.errors);
+    else copy += row.copyLine;
+  });
+  return { copy: errors.length ? '' : copy, errors, rows: records.length - 1 };
+}
+
+/** A CSV field as a careful writer would quote it. */
+const quote = (v: string) => (/[",\r\n]/.test(v) || v.startsWith(' ') ? `"${v.replace(/"/g, '""')}"` : v);
+
+const cell = {
+  nir: fc.oneof(fc.stringMatching(/^[0-9A-Z]{1,15}$/), fc.constantFrom(' 1 85 07 2a ', '185072a', '', '   ', 'ÉLÉONORE', 'x"y', 'a,b')),
+  age: fc.oneof(fc.integer({ min: -5, max: 130 }).map(String), fc.constantFrom('007', '+4', ' 42 ', '4.0', '1e2', '', '9007199254740993', 'forty')),
+  sex: fc.constantFrom('F', 'M', 'Hérault', 'a\\b', ' F ', 'f', 'X', '', 'Herault'),
+  note: fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('tab\there', 'back\\slash', ' padded ', 'é\u00a0', 'a"b', '\u0000', 'x\ry')),
+  weight: fc.constantFrom('71.5', '0.4', '1e2', '.5', 'NaN', '', ' 3 '),
+  covid: fc.constantFrom('TRUE', 'no', '1', 'maybe', ''),
+};
+const row = fc.tuple(cell.nir, cell.age, cell.sex, cell.note, cell.weight, cell.covid);
+
+describe('CopyEncoder: the same bytes as csv-parse + the row rules, without their cost', () => {
+  it('agrees with the reference on any rows, however the stream is cut', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(row, { maxLength: 12 }), fc.array(fc.nat(), { maxLength: 6 }), fc.boolean(), async (rows, cuts, crlf) => {
+        const rows1 = rows.map((r) => r.map((v) => v.replace(/\n/g, ' '))); // line numbers: one line per row here
+        const eol = crlf ? '\r\n' : '\n';
+        const csv = [NAMES.join(','), ...rows1.map((r) => r.map(quote).join(','))].join(eol) + eol;
+        const expected = reference(csv);
+        const got = await encode(csv, cuts);
+        expect(got.error).toBeNull();
+        expect(got.encoder.errors).toEqual(expected.errors.slice(0, 100));
+        expect(got.encoder.errorCount).toBe(expected.errors.length);
+        expect(got.copy).toBe(expected.copy);
+        if (!expected.errors.length) expect(got.encoder.rowsAccepted).toBe(rows1.length);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('replaces every linkage value by its pseudonym and never writes it', async () => {
+    const got = await encode('nir,age,sex,note,weight,covid\n185072A123,42,F,,,\n" 1 85 07 2a ",7,M,,,\n');
+    const lines = got.copy.split('\n');
+    expect(lines[0].split('\t')[0]).toBe(pseudonymise(KEY, '185072A123'));
+    expect(lines[1].split('\t')[0]).toBe(pseudonymise(KEY, '185072A'));
+    expect(got.copy).not.toMatch(/185072|85 07/);
+  });
+
+  it('reads the header in any order, quoted fields with commas, quotes and newlines, a BOM and CRLF', async () => {
+    const csv = '\ufeffcovid,weight,note,sex,age,nir\r\n\r\nyes,2,"multi\nline, ""quoted""",M,3,ABC\r\n\n' + 'no,,plain,F,0,DEF';
+    const got = await encode(csv, [1, 2, 3, 40]);
+    expect(got.error).toBeNull();
+    expect(got.copy).toBe(
+      `${pseudonymise(KEY, 'ABC')}\t3\tM\tmulti\\nline, "quoted"\t2\tt\n` + `${pseudonymise(KEY, 'DEF')}\t0\tF\tplain\t\\N\tf\n`,
+    );
+    expect(got.encoder.rowsAccepted).toBe(2);
+  });
+
+  it('numbers errors by physical line, counting skipped empty lines and newlines inside quotes', async () => {
+    const csv = 'nir,age,sex,note,weight,covid\nA,1,F,"two\nlines",,\n\nB,999,F,,,\nC,1,F\n';
+    const got = await encode(csv);
+    expect(got.encoder.errors).toEqual([
+      { line: 5, column: 'age', message: expect.stringMatching(/at most/) },
+      { line: 6, column: null, message: 'expected 6 fields, found 3' },
+    ]);
+    expect(got.copy).toBe('');
+    expect(got.encoder.rowsAccepted).toBe(1);
+  });
+
+  it('writes nothing after the first invalid row but keeps checking every row', async () => {
+    const body = Array.from({ length: 5000 }, (_, i) => `ID${i},${i === 10 || i === 4000 ? 'old' : i % 100},F,,,`).join('\n');
+    const got = await encode(`${NAMES.join(',')}\n${body}\n`, [70_000, 140_000]);
+    expect(got.copy).toBe('');
+    expect(got.encoder.errorCount).toBe(2);
+    expect(got.encoder.errors.map((e) => e.line)).toEqual([12, 4002]);
+  });
+
+  it('refuses a header that does not match before reading any row', async () => {
+    const got = await encode('nir,age,sex,note,weight,covid,1850799123456\nA,1,F,,,,\n');
+    expect(got.error).toBeInstanceOf(HeaderMismatch);
+    expect(JSON.stringify((got.error as HeaderMismatch).errors)).not.toContain('1850799123456');
+    expect(got.copy).toBe('');
+  });
+
+  it.each([
+    ['an unclosed quote', 'nir,age,sex,note,weight,covid\nA,1,F,"2850799123456,,\n', 2, 'CSV_QUOTE_NOT_CLOSED'],
+    ['a quote inside a plain field', 'nir,age,sex,note,weight,covid\nA,1,F,,,\nB,2,F,28507"99123456,,\n', 3, 'CSV_INVALID_OPENING_QUOTE'],
+    ['text after a closing quote', 'nir,age,sex,note,weight,covid\n"2850799123456"x,1,F,,,\n', 2, 'CSV_INVALID_CLOSING_QUOTE'],
+  ])('fails the stream on %s, naming the rule and line, never the data', async (_label, csv, line, code) => {
+    for (const cuts of [[], [31, 33, 40]]) {
+      const got = await encode(csv, cuts);
+      expect(got.error).toBeInstanceOf(CsvFormatError);
+      expect((got.error as CsvFormatError).error).toEqual({ line, column: null, message: `malformed CSV (${code})` });
+      expect(JSON.stringify(got.error) + String(got.error)).not.toContain('2850799123456');
+    }
+  });
+
+  it('bounds what it holds: a record longer than the limit fails without waiting for its end', async () => {
+    const huge = Buffer.alloc(MAX_RECORD_BYTES + 10, 0x61);
+    const got = await encode(Buffer.concat([Buffer.from('nir,age,sex,note,weight,covid\nA,1,F,"'), huge]), [10, 50, 70_000, 700_000]);
+    expect(got.error).toBeInstanceOf(CsvFormatError);
+    expect((got.error as CsvFormatError).error).toEqual({ line: 2, column: null, message: 'record longer than the limit (CSV_MAX_RECORD_SIZE)' });
+  });
+
+  it('pseudonymises digits-only linkage keys of integer type through the same rule', async () => {
+    const columns: ColumnDescriptor[] = [{ name: 'id', type: 'integer', role: 'linkage_key' }];
+    const got = await encode('id\n0042\n 17 \n', [], columns);
+    expect(got.copy).toBe(`${pseudonymise(KEY, '0042')}\n${pseudonymise(KEY, '17')}\n`);
+    const refused = await encode('id\n12A\n', [], columns);
+    expect(refused.encoder.errors).toEqual([{ line: 2, column: 'id', message: 'must be an integer' }]);
+  });
+});
