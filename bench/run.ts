@@ -9,7 +9,7 @@ import { linkedAggregateScenario } from './scenarios/linked-aggregate';
 import { throughputScenario } from './scenarios/throughput';
 import { activeUseCase, createAndLoad, federation } from './setup';
 import { Measurement } from './stats';
-import { launchSingleNode, Target } from './target';
+import { launchPlatform, Target } from './target';
 
 export interface BenchOptions {
   persons: number;
@@ -74,7 +74,12 @@ export async function runBench(target: Target, options: BenchOptions, log: (line
 /** The results as Markdown, with the date and the machine. */
 export function toMarkdown(results: Measurement[], options: BenchOptions): string {
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
-  const out = [`# Cadre benchmark — ${new Date().toISOString().slice(0, 10)}`, '', `Machine: ${machine}. Sizes: ${JSON.stringify(options)}.`, ''];
+  const out = [
+    `# Cadre benchmark — ${new Date().toISOString().slice(0, 10)}`,
+    '',
+    `Machine: ${machine}. Platform: the API and one worker as two processes (\`start:api\`, \`start:worker\`), PostgreSQL and Redis on the same machine. Sizes: ${JSON.stringify(options)}.`,
+    '',
+  ];
   for (const r of results) {
     out.push(`## ${r.scenario}`, '', '| measure | value |', '| --- | --- |');
     for (const l of r.lines) out.push(`| ${l.label} | ${l.value} |`);
@@ -89,7 +94,7 @@ async function main() {
   const options = smoke ? SMOKE : FULL;
   const onlyAt = process.argv.indexOf('--only');
   const only = onlyAt > 0 ? (process.argv[onlyAt + 1] ?? '').split(',').filter((n): n is ScenarioName => (SCENARIOS as readonly string[]).includes(n)) : SCENARIOS;
-  const target = await launchSingleNode(Number(process.env.CADRE_BENCH_PORT ?? 3900));
+  const target = await launchPlatform(Number(process.env.CADRE_BENCH_PORT ?? 3900));
   try {
     const results = await runBench(target, options, console.log, only);
     const markdown = toMarkdown(results, options);

@@ -24,46 +24,56 @@ async function resetDatabase(ownerUrl: string): Promise<void> {
 }
 
 /**
- * Starts `npm start`'s single-node process (compiled, in dist/) on a fresh `cadre_bench`
- * database, as a separate process so that the benchmark client does not share its event loop.
+ * Starts the platform as deployed: the API (`npm run start:api`) and one worker
+ * (`npm run start:worker`) as two processes from dist/, on a fresh `cadre_bench` database,
+ * apart from the benchmark client so that none of them shares an event loop.
  */
-export async function launchSingleNode(port: number, extraEnv: Record<string, string> = {}): Promise<Target> {
+export async function launchPlatform(port: number, extraEnv: Record<string, string> = {}): Promise<Target> {
   const user = process.env.PGUSER ?? process.env.USER ?? 'postgres';
   const ownerUrl = process.env.CADRE_BENCH_DATABASE_URL ?? `postgres://${user}@127.0.0.1:5432/cadre_bench`;
   await resetDatabase(ownerUrl);
   const root = join(__dirname, '..', '..');
-  const child: ChildProcess = spawn(process.execPath, ['-r', join(root, 'scripts', 'register-paths.js'), join(root, 'dist', 'apps', 'api', 'src', 'single-node.js')], {
-    env: {
-      ...process.env,
-      DATABASE_URL: ownerUrl,
-      PORT: String(port),
-      CADRE_QUEUE_PREFIX: 'cadre_bench',
-      CADRE_BOOTSTRAP_ADMIN_EMAIL: BENCH_ADMIN.email,
-      CADRE_BOOTSTRAP_ADMIN_PASSWORD: BENCH_ADMIN.password,
-      CADRE_MAX_COMPUTATIONS: '1000000',
-      CADRE_AUTH_RATE_LIMIT: '100000',
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'production',
-      ...extraEnv,
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const env = {
+    ...process.env,
+    DATABASE_URL: ownerUrl,
+    PORT: String(port),
+    CADRE_QUEUE_PREFIX: 'cadre_bench',
+    CADRE_BOOTSTRAP_ADMIN_EMAIL: BENCH_ADMIN.email,
+    CADRE_BOOTSTRAP_ADMIN_PASSWORD: BENCH_ADMIN.password,
+    CADRE_MAX_COMPUTATIONS: '1000000',
+    CADRE_AUTH_RATE_LIMIT: '100000',
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'production',
+    ...extraEnv,
+  };
+  const start = (entry: string, more: Record<string, string> = {}): ChildProcess =>
+    spawn(process.execPath, ['-r', join(root, 'scripts', 'register-paths.js'), join(root, 'dist', 'apps', entry, 'src', 'main.js')], {
+      env: { ...env, ...more },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+  const api = start('api');
   const baseUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 120_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`platform exited with code ${child.exitCode}`);
+    if (api.exitCode !== null) throw new Error(`the API exited with code ${api.exitCode}`);
     const ok = await fetch(`${baseUrl}/health`).then((r) => r.ok, () => false);
     if (ok) break;
-    if (Date.now() > deadline) throw new Error('platform did not become healthy in 120 s');
+    if (Date.now() > deadline) throw new Error('the API did not become healthy in 120 s');
     await new Promise((r) => setTimeout(r, 250));
   }
+  const worker = start('worker', { CADRE_MIGRATE: 'false' });
+  const stop = (child: ChildProcess) =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve(undefined);
+      child.once('exit', resolve);
+      child.kill('SIGTERM');
+    });
   return {
     baseUrl,
     ownerUrl,
     admin: BENCH_ADMIN,
     close: async () => {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      await Promise.all([stop(worker), stop(api)]);
     },
   };
 }
