@@ -17,10 +17,10 @@ describe('job payloads carry ids only', () => {
 
   it('refuses an extra key, a missing key, a nested object and a non-object', () => {
     expect(() => assertJobPayload('run-computation', { computationId: id, rows: [1, 2] } as never)).toThrow(InvalidJobPayload);
-    expect(() => assertJobPayload('ingest-upload', {} as never)).toThrow(InvalidJobPayload);
-    expect(() => assertJobPayload('ingest-upload', { uploadId: { id } } as never)).toThrow(InvalidJobPayload);
-    expect(() => assertJobPayload('ingest-upload', [id] as never)).toThrow(InvalidJobPayload);
-    expect(() => assertJobPayload('ingest-upload', null as never)).toThrow(InvalidJobPayload);
+    expect(() => assertJobPayload('run-computation', {} as never)).toThrow(InvalidJobPayload);
+    expect(() => assertJobPayload('run-computation', { computationId: { id } } as never)).toThrow(InvalidJobPayload);
+    expect(() => assertJobPayload('run-computation', [id] as never)).toThrow(InvalidJobPayload);
+    expect(() => assertJobPayload('run-computation', null as never)).toThrow(InvalidJobPayload);
   });
 
   it('gives a periodic job an empty payload and nothing else', () => {

@@ -60,7 +60,7 @@ export class JobsWorkerHost implements OnModuleInit, OnApplicationBootstrap, OnM
 
   /** Computations mostly wait on PostgreSQL, so several run at once; maintenance sweeps stay few. */
   private concurrency(queue: QueueName): number {
-    return queue === 'computations' ? this.config.workerConcurrency : queue === 'ingest' ? 1 : 2;
+    return queue === 'computations' ? this.config.workerConcurrency : 2;
   }
 
   /** Upserts a BullMQ job scheduler per periodic job that has a handler (idempotent across workers). */

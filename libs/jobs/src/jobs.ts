@@ -16,8 +16,6 @@
  */
 
 export const QUEUES = {
-  /** Dataset ingestion: long, I/O bound. */
-  ingest: 'ingest',
   /** Computations: long, CPU and database bound. */
   computations: 'computations',
   /** Short periodic sweeps; never blocked behind a long computation. */
@@ -27,7 +25,6 @@ export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 /** The typed payload of every job: ids only. */
 export interface JobPayloads {
-  'ingest-upload': { uploadId: string };
   'run-computation': { computationId: string };
   'outbox-sweep': Record<string, never>;
   'audit-checkpoint': Record<string, never>;
@@ -54,7 +51,6 @@ export interface JobDefinition<N extends JobName = JobName> {
 }
 
 export const JOBS: { readonly [N in JobName]: JobDefinition<N> } = {
-  'ingest-upload': { queue: QUEUES.ingest, ids: ['uploadId'], handler: 'pending' },
   'run-computation': { queue: QUEUES.computations, ids: ['computationId'], handler: 'required' },
   'outbox-sweep': { queue: QUEUES.maintenance, ids: [], handler: 'required', every: 'sweep', attempts: 1 },
   'audit-checkpoint': { queue: QUEUES.maintenance, ids: [], handler: 'required', every: 'sweep', attempts: 1 },
