@@ -1,16 +1,16 @@
 import { catalogue, context, IDS, TABLES } from '../../../../test/computations/vault-fixture';
 import { planComputation } from '../planning/planner';
 import { parseQuery } from '../query/query';
-import { compileAggregate } from './compiler';
+import { compileAggregate, CompileOptions } from './compiler';
 import { compileDifferencing, distinctEarlierPopulations } from './differencing';
 
 const H = { datasetId: IDS.hospital, as: 'h' };
 const S = { datasetId: IDS.social, as: 's' };
 
-function compile(query: Record<string, unknown>, options: Parameters<typeof context>[0] = {}) {
+function compile(query: Record<string, unknown>, options: Parameters<typeof context>[0] = {}, compileOptions: CompileOptions = {}) {
   const ctx = context(options);
   const plan = planComputation(parseQuery({ datasets: [H, S], measures: [{ fn: 'count' }], ...query }), ctx);
-  return { plan, ctx, compiled: compileAggregate(plan, ctx.catalogue) };
+  return { plan, ctx, compiled: compileAggregate(plan, ctx.catalogue, compileOptions) };
 }
 
 describe('compileAggregate', () => {
@@ -79,5 +79,70 @@ describe('compileAggregate', () => {
     const { plan: b } = compile({ where: [{ column: 'h.age', op: 'gte', value: 19 }] });
     const { plan: c } = compile({ where: [{ column: 'h.age', op: 'gte', value: 20 }] });
     expect(distinctEarlierPopulations(a, [same, b, b, c, same, b], ctx.catalogue)).toEqual([b, c]);
+  });
+
+  describe('the per-person step', () => {
+    const query = {
+      where: [{ column: 'h.age', op: 'gte', value: 18 }],
+      groupBy: ['h.iris', { column: 'h.age', bins: [0, 18, 65, 120] }],
+      measures: [{ fn: 'count' }, { fn: 'sum', column: 'h.icuDays' }, { fn: 'mean', column: 's.income' }],
+      totals: true,
+    };
+
+    it('groups rows per person unless one row per person is known', () => {
+      for (const options of [{}, { onePersonPerRow: false }]) {
+        const { compiled } = compile(query, {}, options);
+        expect(compiled.onePersonPerRow).toBe(false);
+        expect(compiled.sql).toContain('WITH person AS MATERIALIZED (SELECT DISTINCT ON (pid)');
+        expect(compiled.sql).toContain('GROUP BY pid, k0, k1');
+      }
+    });
+
+    it('with one row per person known, reads persons straight from the joined rows: no pseudonym is even selected', () => {
+      const { compiled } = compile(query, {}, { onePersonPerRow: true });
+      expect(compiled.onePersonPerRow).toBe(true);
+      expect(compiled.sql).toContain('WITH person AS NOT MATERIALIZED (SELECT (d0."iris")::text AS k0');
+      expect(compiled.sql).not.toMatch(/DISTINCT|\bpid\b AS|AS pid|GROUP BY pid|ORDER BY/);
+      expect(compiled.sql).toContain(`JOIN vault."${TABLES.social}" AS d1 ON d1."pid" = d0."pid"`);
+      expect(compiled.sql).toContain('GROUP BY CUBE (k0, k1)');
+      const general = compile(query).compiled;
+      // Same filters and bins, as parameters, in both paths.
+      expect(compiled.params).toEqual(general.params);
+    });
+
+    it('under DP clamps each person (their one row) to the declared bounds, and buckets quantiles per row', () => {
+      const dpQuery = { groupBy: ['h.iris'], measures: [{ fn: 'sum', column: 's.income' }, { fn: 'quantile', column: 'h.icuDays', q: 0.5 }], privacy: { mechanism: 'laplace', epsilon: 1 } };
+      const { compiled } = compile(dpQuery, { mechanism: 'laplace' }, { onePersonPerRow: true });
+      expect(compiled.sql).toMatch(/round\(LEAST\(GREATEST\(COALESCE\(\(d1\."income"\)::double precision, 0\), \$\d+::double precision\), \$\d+::double precision\) \* \$\d+::integer\)::bigint AS v0/);
+      expect(compiled.sql).not.toContain('DISTINCT ON');
+      expect(compiled.quantiles[0].statement.sql).toContain('width_bucket(LEAST(GREATEST((d0."icuDays")::double precision');
+      expect(compiled.quantiles[0].statement.sql).not.toContain('DISTINCT ON');
+      expect(compile(dpQuery, { mechanism: 'laplace' }).compiled.quantiles[0].statement.sql).toContain('DISTINCT ON (pid)');
+    });
+
+    it('counts rows when a plan has neither keys nor measures of columns', () => {
+      const { compiled } = compile({}, {}, { onePersonPerRow: true });
+      expect(compiled.sql).toContain('WITH person AS NOT MATERIALIZED (SELECT 1 AS one FROM');
+      expect(compiled.sql).toContain('count(*)::integer AS n');
+    });
+  });
+
+  describe('dominance contributions', () => {
+    const sums = { groupBy: ['h.iris'], measures: [{ fn: 'sum', column: 'h.icuDays' }] };
+
+    it('takes the largest contribution with max() when the policy needs only n = 1 (no ordered aggregate)', () => {
+      const { plan, compiled } = compile(sums);
+      expect(plan.dominanceN).toBe(1);
+      expect(compiled.sql).toContain('CASE WHEN count(v0) > 0 THEN ARRAY[max(abs(v0))] END::double precision[] AS t0');
+      expect(compiled.sql).not.toContain('array_agg');
+    });
+
+    it('keeps the n largest, in order, when a rule looks at more than one contributor', () => {
+      const ctx = context();
+      const plan = { ...planComputation(parseQuery({ datasets: [H, S], ...sums }), ctx), dominanceN: 3 };
+      const compiled = compileAggregate(plan, ctx.catalogue);
+      expect(compiled.sql).toMatch(/\(array_agg\(abs\(v0\) ORDER BY abs\(v0\) DESC\) FILTER \(WHERE v0 IS NOT NULL\)\)\[1:\$\d+::integer\]/);
+      expect(compiled.params).toContain(3);
+    });
   });
 });

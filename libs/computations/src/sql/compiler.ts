@@ -24,8 +24,21 @@ export interface CompiledStatement {
  */
 export interface CompiledAggregate extends CompiledStatement {
   dp: boolean;
+  /** The per-person step was skipped: one joined row per person was known (CompileOptions). */
+  onePersonPerRow: boolean;
   summed: { ref: ColumnRef; scale: number; min: number; max: number }[];
   quantiles: { measureIndex: number; ref: ColumnRef; min: number; max: number; steps: number; statement: CompiledStatement }[];
+}
+
+/**
+ * What the compiler may assume about the joined rows. `onePersonPerRow`: every dataset the
+ * plan joins has a unique join key (linkage keys of its person-level datasets, reference
+ * keys of its reference joins), as recorded for the current versions — so every person has
+ * at most one joined row and the per-person step is the identity. Never a guess: only set
+ * it from a uniqueness check of those exact versions (see `person-rows.ts`).
+ */
+export interface CompileOptions {
+  onePersonPerRow?: boolean;
 }
 
 /**
@@ -35,6 +48,8 @@ export interface CompiledAggregate extends CompiledStatement {
  * of one patient), so dominance compares persons, not rows. Counts are distinct persons,
  * the table is additive (margins are sums of cells), and under DP each person's total is
  * clamped to the declared bounds: sensitivities 1 (count) and max(|min|,|max|) (sum).
+ * With one joined row per person, that row is the person: same meaning, no per-person
+ * grouping (which costs a sort of every row on the pseudonym).
  */
 function personRelation(
   plan: Plan,
@@ -43,30 +58,59 @@ function personRelation(
   summed: CompiledAggregate['summed'],
   quantiles: { ref: ColumnRef; min: number; max: number; steps: number }[],
   dp: boolean,
+  onePersonPerRow: boolean,
 ): string {
   const keys = plan.groupBy.map((_, i) => `k${i}`);
   const rowKeys = plan.groupBy.map((g, i) => `${rel.groupKey(g)} AS k${i}`);
-  const rowValues = summed.map((s, j) => `(${rel.ref(s.ref)})::double precision AS r${j}`);
   const rowBuckets = quantiles.map((q, j) => {
     const col = `(${rel.ref(q.ref)})::double precision`;
     const lo = params.add(q.min, 'double precision');
     const hi = params.add(q.max, 'double precision');
     return `width_bucket(LEAST(GREATEST(${col}, ${lo}), ${hi}), ${lo}, ${hi}, ${params.add(q.steps, 'integer')}) - 1 AS b${j}`;
   });
-  const rows = `SELECT ${[`${rel.personId} AS pid`, ...rowKeys, ...rowValues, ...rowBuckets].join(', ')} ${rel.from()} WHERE ${rel.conditions().join(' AND ')}`;
+  const personValue = (total: string, s: CompiledAggregate['summed'][number]) => {
+    if (!dp) return total;
+    const clamped = `LEAST(GREATEST(COALESCE(${total}, 0), ${params.add(s.min, 'double precision')}), ${params.add(s.max, 'double precision')})`;
+    return `round(${clamped} * ${params.add(s.scale, 'integer')})::bigint`;
+  };
+  if (onePersonPerRow) {
+    const values = summed.map((s, j) => `${personValue(`(${rel.ref(s.ref)})::double precision`, s)} AS v${j}`);
+    const select = [...rowKeys, ...values, ...rowBuckets];
+    // A plan without keys, sums or quantiles still needs a column to count rows of.
+    return `SELECT ${select.length ? select.join(', ') : '1 AS one'} ${rel.from()} WHERE ${rel.conditions().join(' AND ')}`;
+  }
+  const rowValues = summed.map((s, j) => `(${rel.ref(s.ref)})::double precision AS r${j}`);
+  // The pseudonym sorts bytewise: a cheaper sort, and the order of persons means nothing.
+  const rows = `SELECT ${[`${rel.personId} COLLATE "C" AS pid`, ...rowKeys, ...rowValues, ...rowBuckets].join(', ')} ${rel.from()} WHERE ${rel.conditions().join(' AND ')}`;
   // One line per (person, cell): the person's total in that cell.
   const perCell = `SELECT ${['pid', ...keys, ...summed.map((_, j) => `sum(r${j}) AS r${j}`), ...quantiles.map((_, j) => `min(b${j}) AS b${j}`)].join(', ')} FROM (${rows}) AS row_level GROUP BY ${['pid', ...keys].join(', ')}`;
-  const values = summed.map((s, j) => {
-    if (!dp) return `r${j} AS v${j}`;
-    const clamped = `LEAST(GREATEST(COALESCE(r${j}, 0), ${params.add(s.min, 'double precision')}), ${params.add(s.max, 'double precision')})`;
-    return `round(${clamped} * ${params.add(s.scale, 'integer')})::bigint AS v${j}`;
-  });
+  const values = summed.map((s, j) => `${personValue(`r${j}`, s)} AS v${j}`);
   const select = ['pid', ...keys, ...values, ...quantiles.map((_, j) => `b${j}`)];
   return `SELECT DISTINCT ON (pid) ${select.join(', ')} FROM (${perCell}) AS per_cell ORDER BY ${['pid', ...keys].join(', ')}`;
 }
 
+/**
+ * The n largest absolute per-person contributions of a cell, descending (NULL when no
+ * person has a value). For n = 1, the usual policy, a plain max: an ORDER BY inside an
+ * aggregate forbids hash aggregation and sorts every person.
+ */
+function topContributions(v: string, n: number, params: SqlParams): string {
+  if (n === 1) return `CASE WHEN count(${v}) > 0 THEN ARRAY[max(abs(${v}))] END::double precision[]`;
+  return `(array_agg(abs(${v}) ORDER BY abs(${v}) DESC) FILTER (WHERE ${v} IS NOT NULL))[1:${params.add(n, 'integer')}]::double precision[]`;
+}
+
+/**
+ * Rows of persons are inlined into the aggregate (parallel partial hash aggregation, as a
+ * hand-written GROUP BY gets); grouped persons are materialised, which keeps the planner
+ * from sorting a million of them again for the cells (measured: hash aggregation instead).
+ */
+function personCte(onePersonPerRow: boolean): string {
+  return onePersonPerRow ? 'person AS NOT MATERIALIZED' : 'person AS MATERIALIZED';
+}
+
 /** Compiles a validated plan into parameterised SQL over the catalogue's vault tables. */
-export function compileAggregate(plan: Plan, catalogue: CatalogueDataset[]): CompiledAggregate {
+export function compileAggregate(plan: Plan, catalogue: CatalogueDataset[], options: CompileOptions = {}): CompiledAggregate {
+  const onePersonPerRow = options.onePersonPerRow === true;
   const dp = plan.privacy.mechanism !== 'none';
   const params = new SqlParams();
   const rel = new PlanRelation(plan, catalogue, params);
@@ -79,17 +123,16 @@ export function compileAggregate(plan: Plan, catalogue: CatalogueDataset[]): Com
     return { ref, scale: col.type === 'integer' ? 1 : DP_NUMBER_SCALE, min: col.min!, max: col.max! };
   });
   const keys = plan.groupBy.map((_, i) => `k${i}`);
-  const person = personRelation(plan, rel, params, summed, [], dp);
+  const person = personRelation(plan, rel, params, summed, [], dp, onePersonPerRow);
 
   let select: string;
   if (!dp) {
-    const n = summed.length ? params.add(plan.dominanceN, 'integer') : '';
     const aggregates = summed.map((_, j) =>
       [
         `sum(v${j})::double precision AS s${j}`,
         `count(v${j})::integer AS c${j}`,
         `sum(abs(v${j}))::double precision AS a${j}`,
-        `(array_agg(abs(v${j}) ORDER BY abs(v${j}) DESC) FILTER (WHERE v${j} IS NOT NULL))[1:${n}]::double precision[] AS t${j}`,
+        `${topContributions(`v${j}`, plan.dominanceN, params)} AS t${j}`,
       ].join(', '),
     );
     const grouping = keys.length === 0 ? '0' : `GROUPING(${keys.join(', ')})`;
@@ -123,9 +166,9 @@ export function compileAggregate(plan: Plan, catalogue: CatalogueDataset[]): Com
         const span = col.max! - col.min!;
         const spec = { ref: m.ref!, min: col.min!, max: col.max!, steps: col.type === 'integer' && span <= QUANTILE_STEPS ? span : QUANTILE_STEPS };
         const qParams = new SqlParams();
-        const qPerson = personRelation(plan, new PlanRelation(plan, catalogue, qParams), qParams, [], [spec], dp);
-        const sql = `WITH person AS MATERIALIZED (${qPerson}) SELECT ${[...keys, 'b0 AS b', 'count(*)::integer AS n'].join(', ')} FROM person WHERE b0 IS NOT NULL GROUP BY ${[...keys, 'b0'].join(', ')}`;
+        const qPerson = personRelation(plan, new PlanRelation(plan, catalogue, qParams), qParams, [], [spec], dp, onePersonPerRow);
+        const sql = `WITH ${personCte(onePersonPerRow)} (${qPerson}) SELECT ${[...keys, 'b0 AS b', 'count(*)::integer AS n'].join(', ')} FROM person WHERE b0 IS NOT NULL GROUP BY ${[...keys, 'b0'].join(', ')}`;
         return [{ measureIndex, ...spec, statement: { sql, params: qParams.values } }];
       });
-  return { sql: `WITH person AS MATERIALIZED (${person}) ${select}`, params: params.values, dp, summed, quantiles };
+  return { sql: `WITH ${personCte(onePersonPerRow)} (${person}) ${select}`, params: params.values, dp, onePersonPerRow, summed, quantiles };
 }

@@ -8,6 +8,7 @@ import { Members1764460005000 } from './1764460005000-members';
 import { Ethics1764460005100 } from './1764460005100-ethics';
 import { Contracts1764460005500 } from './1764460005500-contracts';
 import { Datasets1764460006000 } from './1764460006000-datasets';
+import { KeyUniqueness1764460006500 } from './1764460006500-key-uniqueness';
 import { Computations1764460007000 } from './1764460007000-computations';
 import { PopulationKey1764460007100 } from './1764460007100-population-key';
 
@@ -27,6 +28,7 @@ export const MIGRATIONS = [
   Ethics1764460005100,
   Contracts1764460005500,
   Datasets1764460006000,
+  KeyUniqueness1764460006500,
   Computations1764460007000,
   PopulationKey1764460007100,
 ];

@@ -1,0 +1,91 @@
+import type { Pool } from 'pg';
+import type { EntityManager } from 'typeorm';
+import type { CatalogueDataset } from '../policy/policy';
+import type { Plan } from '../planning/plan';
+import type { CompiledStatement } from './compiler';
+import { quoteIdent, vaultTable } from './sql-text';
+import { runReadOnly, VaultQueryFailed } from './vault-runner';
+
+/** A join key of one vault version: a person dataset's linkage key or a joined reference key. */
+export interface JoinKey {
+  versionId: string;
+  table: string;
+  column: string;
+}
+
+/**
+ * The keys the plan joins on, in the current versions: if each holds every value once, a
+ * person has at most one joined row (person datasets meet on their pseudonyms, a
+ * reference row matches at most once). Throws if the catalogue lacks what the plan names.
+ */
+export function joinKeys(plan: Plan, catalogue: CatalogueDataset[]): JoinKey[] {
+  const entry = (datasetId: string) => {
+    const d = catalogue.find((c) => c.id === datasetId);
+    if (!d?.current) throw new Error('the catalogue lacks a dataset of the plan');
+    return { versionId: d.current.versionId, table: d.current.table, columns: d.columns };
+  };
+  const keys: JoinKey[] = plan.datasets
+    .filter((d) => d.kind === 'person')
+    .map((d) => {
+      const { columns, ...version } = entry(d.datasetId);
+      const linkage = columns.find((c) => c.role === 'linkage_key');
+      if (!linkage) throw new Error('a person-level dataset without linkage key');
+      return { ...version, column: linkage.name };
+    });
+  for (const j of plan.joins) {
+    const { columns, ...version } = entry(j.right.datasetId);
+    if (!columns.some((c) => c.name === j.right.column)) throw new Error('the catalogue lacks a column of the plan');
+    keys.push({ ...version, column: j.right.column });
+  }
+  return keys;
+}
+
+/**
+ * Whether a key column holds each value once, compared as the join compares it (as text,
+ * bytewise). A NULL counts as a duplicate, so only a clean yes is a yes. Answers one
+ * boolean: no value leaves the database.
+ */
+export function compileKeyUniqueness(key: JoinKey): CompiledStatement {
+  const col = `(${quoteIdent(key.column)})::text COLLATE "C"`;
+  return { sql: `SELECT count(*) = count(DISTINCT ${col}) AS is_unique FROM ${vaultTable(key.table)}`, params: [] };
+}
+
+/**
+ * Whether every person of the plan has at most one joined row, from the recorded
+ * uniqueness of its join keys; keys never checked are measured now as the compute role
+ * (once per version: versions are immutable) and recorded. A failed measurement answers
+ * false (the general path is always right) and is not recorded.
+ */
+export async function onePersonPerRow(
+  em: EntityManager,
+  compute: Pool,
+  plan: Plan,
+  catalogue: CatalogueDataset[],
+  statementTimeoutMs: number,
+): Promise<boolean> {
+  const keys = joinKeys(plan, catalogue);
+  const known = new Map<string, boolean>(
+    (
+      await em.query(`SELECT version_id, column_name, is_unique FROM cadre.vault_key_uniqueness WHERE version_id = ANY($1::text[])`, [
+        keys.map((k) => k.versionId),
+      ])
+    ).map((r: { version_id: string; column_name: string; is_unique: boolean }) => [`${r.version_id}/${r.column_name}`, r.is_unique]),
+  );
+  if (keys.some((k) => known.get(`${k.versionId}/${k.column}`) === false)) return false;
+  const unknown = keys.filter((k) => !known.has(`${k.versionId}/${k.column}`));
+  if (unknown.length === 0) return true;
+  let measured: Record<string, unknown>[][];
+  try {
+    measured = await runReadOnly(compute, unknown.map(compileKeyUniqueness), statementTimeoutMs);
+  } catch (e) {
+    if (e instanceof VaultQueryFailed) return false;
+    throw e;
+  }
+  const answers = unknown.map((k, i) => ({ ...k, isUnique: measured[i][0]?.is_unique === true }));
+  await em.query(
+    `INSERT INTO cadre.vault_key_uniqueness (version_id, column_name, is_unique)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::boolean[]) ON CONFLICT DO NOTHING`,
+    [answers.map((a) => a.versionId), answers.map((a) => a.column), answers.map((a) => a.isUnique)],
+  );
+  return answers.every((a) => a.isUnique);
+}
