@@ -10,7 +10,8 @@ const K = new Int32Array([
   0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ]);
 const IV = new Int32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
-const HEX = new Uint8Array(Buffer.from('0123456789abcdef', 'latin1'));
+/** The two hex characters of every byte value, side by side. */
+const HEX_PAIRS = new Uint8Array(Buffer.from(Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0')).join(''), 'latin1'));
 
 /** One SHA-256 compression of the 64-byte block at `off` into the state `H`. */
 function compress(H: Int32Array, W: Int32Array, M: Uint8Array, off: number): void {
@@ -90,9 +91,13 @@ export class HmacSha256 {
     blockFor[63] = 0x00;
     H.set(this.outer);
     compress(H, W, blockFor, 0);
-    for (let i = 0; i < 8; i++) {
+    for (let i = 0, p = pos; i < 8; i++) {
       const v = H[i];
-      for (let s = 28, p = pos + i * 8; s >= 0; s -= 4) out[p++] = HEX[(v >>> s) & 15];
+      for (let s = 24; s >= 0; s -= 8) {
+        const x = ((v >>> s) & 255) << 1;
+        out[p++] = HEX_PAIRS[x];
+        out[p++] = HEX_PAIRS[x + 1];
+      }
     }
   }
 

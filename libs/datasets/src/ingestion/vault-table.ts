@@ -37,6 +37,10 @@ export function createTableSql(table: string, columns: ColumnDescriptor[]): stri
   return `CREATE TABLE vault.${quoteIdent(table)} (${defs.join(', ')})`;
 }
 
+/**
+ * FREEZE: the table was created in this same transaction, so its rows are written already
+ * frozen and the first read does not rewrite every page to set hint bits.
+ */
 export function copySql(table: string, columns: ColumnDescriptor[]): string {
-  return `COPY vault.${quoteIdent(table)} (${columns.map((c) => quoteIdent(c.name)).join(', ')}) FROM STDIN`;
+  return `COPY vault.${quoteIdent(table)} (${columns.map((c) => quoteIdent(c.name)).join(', ')}) FROM STDIN WITH (FREEZE)`;
 }
