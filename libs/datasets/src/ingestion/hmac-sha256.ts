@@ -13,12 +13,8 @@ const IV = new Int32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510
 /** The two hex characters of every byte value, side by side. */
 const HEX_PAIRS = new Uint8Array(Buffer.from(Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0')).join(''), 'latin1'));
 
-/** One SHA-256 compression of the 64-byte block at `off` into the state `H`. */
-function compress(H: Int32Array, W: Int32Array, M: Uint8Array, off: number): void {
-  for (let t = 0; t < 16; t++) {
-    const j = off + t * 4;
-    W[t] = (M[j] << 24) | (M[j + 1] << 16) | (M[j + 2] << 8) | M[j + 3];
-  }
+/** One SHA-256 compression into the state `H` of the block whose 16 big-endian words the caller put in W[0..15]. */
+function compress(H: Int32Array, W: Int32Array): void {
   for (let t = 16; t < 64; t++) {
     const w15 = W[t - 15];
     const w2 = W[t - 2];
@@ -50,49 +46,50 @@ export class HmacSha256 {
   private readonly outer = new Int32Array(8);
   private readonly H = new Int32Array(8);
   private readonly W = new Int32Array(64);
-  private block = new Uint8Array(128);
 
   constructor(key: string | Uint8Array) {
     let k = typeof key === 'string' ? Buffer.from(key, 'utf8') : Buffer.from(key);
     if (k.length > 64) k = createHash('sha256').update(k).digest();
-    const pad = new Uint8Array(64);
+    const W = this.W;
     for (const [state, byte] of [[this.inner, 0x36], [this.outer, 0x5c]] as const) {
-      for (let i = 0; i < 64; i++) pad[i] = (i < k.length ? k[i] : 0) ^ byte;
+      W.fill(0, 0, 16);
+      for (let i = 0; i < 64; i++) W[i >> 2] |= ((i < k.length ? k[i] : 0) ^ byte) << (24 - 8 * (i & 3));
       state.set(IV);
-      compress(state, this.W, pad, 0);
+      compress(state, W);
     }
-    pad.fill(0);
+    W.fill(0);
     k.fill(0);
   }
 
   /** Writes the 64 lower-case hex characters of HMAC(key, msg[start, end)) into `out` at `pos`. */
   hexInto(msg: Uint8Array, start: number, end: number, out: Uint8Array, pos: number): void {
     const { H, W } = this;
-    const len = end - start;
-    const blockFor = len + 9 > this.block.length ? (this.block = new Uint8Array((len + 72) & ~63)) : this.block;
-    // inner hash: keyed state, then the message padded to whole blocks
+    // inner hash: keyed state, the message's whole blocks, then its rest with the padding and bit length
     H.set(this.inner);
-    let n = 0;
-    for (let i = start; i < end; i++) blockFor[n++] = msg[i];
-    blockFor[n++] = 0x80;
-    const total = (n + 8 + 63) & ~63;
-    while (n < total - 4) blockFor[n++] = 0;
-    const bits = (len + 64) * 8; // the keyed block counts; uploads keep values far below 2^29 bytes
-    blockFor[n++] = bits >>> 24; blockFor[n++] = bits >>> 16; blockFor[n++] = bits >>> 8; blockFor[n++] = bits;
-    for (let off = 0; off < total; off += 64) compress(H, W, blockFor, off);
-    // outer hash: keyed state, then the 32-byte inner digest (one block)
-    for (let i = 0; i < 8; i++) {
-      const v = H[i];
-      blockFor[i * 4] = v >>> 24; blockFor[i * 4 + 1] = v >>> 16; blockFor[i * 4 + 2] = v >>> 8; blockFor[i * 4 + 3] = v;
+    let i = start;
+    for (; end - i >= 64; i += 64) {
+      for (let t = 0, j = i; t < 16; t++, j += 4) W[t] = (msg[j] << 24) | (msg[j + 1] << 16) | (msg[j + 2] << 8) | msg[j + 3];
+      compress(H, W);
     }
-    blockFor[32] = 0x80;
-    for (let i = 33; i < 62; i++) blockFor[i] = 0;
-    blockFor[62] = 0x03; // (64 + 32) * 8 = 768 bits
-    blockFor[63] = 0x00;
+    const rest = end - i;
+    W.fill(0, 0, 16);
+    for (let k = 0; k < rest; k++) W[k >> 2] |= msg[i + k] << (24 - 8 * (k & 3));
+    W[rest >> 2] |= 0x80 << (24 - 8 * (rest & 3));
+    if (rest >= 56) {
+      compress(H, W);
+      W.fill(0, 0, 16);
+    }
+    W[15] = (end - start + 64) * 8; // the keyed block counts; values are far below 2^29 bytes, so the high word stays 0
+    compress(H, W);
+    // outer hash: keyed state, then the 32-byte inner digest, padded (one block of 768 bits)
+    for (let t = 0; t < 8; t++) W[t] = H[t];
+    W[8] = 0x80000000 | 0;
+    W.fill(0, 9, 15);
+    W[15] = 768;
     H.set(this.outer);
-    compress(H, W, blockFor, 0);
-    for (let i = 0, p = pos; i < 8; i++) {
-      const v = H[i];
+    compress(H, W);
+    for (let t = 0, p = pos; t < 8; t++) {
+      const v = H[t];
       for (let s = 24; s >= 0; s -= 8) {
         const x = ((v >>> s) & 255) << 1;
         out[p++] = HEX_PAIRS[x];
