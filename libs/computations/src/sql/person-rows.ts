@@ -76,7 +76,8 @@ export async function onePersonPerRow(
   if (unknown.length === 0) return true;
   let measured: Record<string, unknown>[][];
   try {
-    measured = await runReadOnly(compute, unknown.map(compileKeyUniqueness), statementTimeoutMs);
+    // One connection per key: each check is a single-process sort, so they run side by side.
+    measured = await Promise.all(unknown.map(async (k) => (await runReadOnly(compute, [compileKeyUniqueness(k)], statementTimeoutMs))[0]));
   } catch (e) {
     if (e instanceof VaultQueryFailed) return false;
     throw e;
