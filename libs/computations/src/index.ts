@@ -7,7 +7,7 @@ export { planComputation } from './planning/planner';
 export type { PlanningContext } from './planning/planner';
 export type { Plan } from './planning/plan';
 export { compileAggregate } from './sql/compiler';
-export type { CompiledAggregate, CompiledStatement } from './sql/compiler';
+export type { CompiledAggregate, CompiledStatement, CompileOptions } from './sql/compiler';
 export { compileDifferencing, isDifferencingRisk } from './sql/differencing';
 export { quoteIdent } from './sql/sql-text';
 export { controlDisclosure, readRawCells } from './disclosure/disclosure-control';
