@@ -5,6 +5,9 @@ import { EventEmitter } from 'node:events';
  * (`npm start`), a waiting GET wakes at once; across processes it falls back to re-reading
  * the row on a short period. Carries ids only.
  */
+/** The PostgreSQL channel the worker notifies, with a computation id as payload. */
+export const SETTLED_CHANNEL = 'cadre_computation_settled';
+
 const settled = new EventEmitter();
 settled.setMaxListeners(0);
 

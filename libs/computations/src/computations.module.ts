@@ -9,12 +9,13 @@ import { JobsModule } from '@cadre/jobs';
 import { ComputationsController } from './computations.controller';
 import { ComputationsService } from './computations.service';
 import { PolicyContextLoader } from './policy/policy-context';
+import { SettledListener } from './settled-listener';
 
 /** The data plane's API side: submission (checked now), reading, release, cancellation, budget. */
 @Module({
   imports: [AccessModule, AuditModule, ContractsModule, DatasetsModule, EthicsModule, IdentityModule, JobsModule],
   controllers: [ComputationsController],
-  providers: [ComputationsService, PolicyContextLoader],
+  providers: [ComputationsService, PolicyContextLoader, SettledListener],
   exports: [ComputationsService],
 })
 export class ComputationsModule {}

@@ -7,7 +7,7 @@ import { VaultPools } from '@cadre/database';
 import { AuditService } from '@cadre/audit';
 import { Signer } from '@cadre/identity';
 import { Handler, JobHandler, UnitOfWork } from '@cadre/jobs';
-import { announceSettled } from './computation-events';
+import { announceSettled, SETTLED_CHANNEL } from './computation-events';
 import { ComputationRecord, computationStore, NOW } from './computation.store';
 import { ComputationRejected } from './computations.errors';
 import { COMPUTATION_SUBJECT } from './computations.service';
@@ -60,6 +60,8 @@ export class RunComputationHandler implements Handler<'run-computation'> {
       await this.run(record);
     } finally {
       announceSettled(computationId);
+      // Wakes long polls in API processes elsewhere; an id only, never a value.
+      await this.db.query('SELECT pg_notify($1, $2)', [SETTLED_CHANNEL, computationId]).catch(() => undefined);
     }
   }
 
