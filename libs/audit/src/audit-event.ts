@@ -1,3 +1,5 @@
+import type { ChainedEvent } from './audit-chain';
+
 /** What a context records about a state change (see docs/internal-interfaces.md). */
 export interface AuditEventInput {
   actorId: string | null;
@@ -10,17 +12,8 @@ export interface AuditEventInput {
   data?: Record<string, unknown>;
 }
 
-/** A stored event as services and routes see it. */
-export interface AuditEventView {
-  seq: number;
-  at: string;
-  actorId: string | null;
-  action: string;
-  subjectType: string;
-  subjectId: string;
-  organisationIds: string[];
-  data: Record<string, unknown>;
-  prevHash: string;
+/** A stored event as services and routes see it: the chained event and its hash. */
+export interface AuditEventView extends ChainedEvent {
   hash: string;
 }
 
