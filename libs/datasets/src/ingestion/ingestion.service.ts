@@ -6,7 +6,8 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { AppConfig } from '@cadre/config';
 import { VaultPools } from '@cadre/database';
 import type { ColumnDescriptor } from '../catalogue/column-schema';
-import { CopyEncoder, CsvFormatError, HeaderMismatch } from './copy-encoder';
+import { pseudonymise } from './pseudonym';
+import { CsvFormatError, HeaderMismatch, RowSink } from './row-sink';
 import type { RowError } from './row-validator';
 import { copySql, createTableSql, VERSION_TABLE_PATTERN } from './vault-table';
 
@@ -55,7 +56,7 @@ export class IngestionService {
     if (!VERSION_TABLE_PATTERN.test(table)) throw new Error('invalid version table name');
     const key = this.config.pseudonymKey;
     const hash = createHash('sha256');
-    const sink = new CopyEncoder(columns, key);
+    const sink = new RowSink(columns, (raw) => pseudonymise(key, raw));
     const tap = new Transform({
       transform(chunk: Buffer, _enc, done) {
         hash.update(chunk);

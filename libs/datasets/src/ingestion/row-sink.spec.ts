@@ -1,13 +1,12 @@
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import type { ColumnDescriptor } from '../catalogue/column-schema';
-import { CopyEncoder, CsvFormatError, HeaderMismatch, MAX_RECORD_BYTES } from './copy-encoder';
 import { pseudonymise } from './pseudonym';
 import { compileRowValidator, RowError } from './row-validator';
+import { CsvFormatError, HeaderMismatch, MAX_RECORD_CHARS, RowSink } from './row-sink';
 
-const KEY = 'encoder-spec-pseudonym-key';
+const KEY = 'row-sink-spec-pseudonym-key';
 const COLUMNS: ColumnDescriptor[] = [
   { name: 'nir', type: 'text', role: 'linkage_key' },
   { name: 'age', type: 'integer', role: 'quasi_identifier', min: 0, max: 120 },
@@ -20,11 +19,11 @@ const NAMES = COLUMNS.map((c) => c.name);
 
 interface Encoded {
   copy: string;
-  encoder: CopyEncoder;
+  encoder: RowSink;
   error: unknown;
 }
 
-/** Streams `input` through a CopyEncoder in the given chunks and collects what it would send to COPY. */
+/** Streams `input` through a RowSink in the given chunks and collects what it would send to COPY. */
 async function encode(input: string | Buffer, cuts: number[] = [], columns = COLUMNS): Promise<Encoded> {
   const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
   const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
@@ -34,56 +33,85 @@ async function encode(input: string | Buffer, cuts: number[] = [], columns = COL
     if (p > at) chunks.push(bytes.subarray(at, p));
     at = Math.max(at, p);
   }
-  const encoder = new CopyEncoder(columns, KEY);
+  const encoder = new RowSink(columns, (raw) => pseudonymise(KEY, raw));
   const out: Buffer[] = [];
   let error: unknown = null;
   await pipeline(Readable.from(chunks, { objectMode: false }), encoder, new Writable({ write: (c: Buffer, _e, done) => (out.push(c), done()) })).catch((err) => (error = err));
   return { copy: Buffer.concat(out).toString('utf8'), encoder, error };
 }
 
-/** The oracle: csv-parse (RFC 4180) and the string rules of row-validator, row by row. */
-function reference(csv: string): { copy: string; errors: RowError[]; rows: number } {
-  const records = parse(csv, { bom: true, relax_column_count: true, skip_empty_lines: true, record_delimiter: ['\r\n', '\n'] }) as string[][];
-  const header = records[0].map((h) => h.trim());
-  const validate = compileRowValidator(COLUMNS, NAMES.map((n) => header.indexOf(n)), (raw) => pseudonymise(KEY, raw));
-  const errors: RowError[] = [];
-  let copy = '';
-  records.slice(1).forEach((record, i) => {
-    const row = validate(record, i + 2);
-    if (row.errors) errors.push(...row.errors);
-    else copy += row.copyLine;
-  });
-  return { copy: errors.length ? '' : copy, errors, rows: records.length - 1 };
-}
-
 /** A CSV field as a careful writer would quote it. */
 const quote = (v: string) => (/[",\r\n]/.test(v) || v.startsWith(' ') ? `"${v.replace(/"/g, '""')}"` : v);
 
+interface Written {
+  csv: string;
+  /** The physical line (1-based, LF-terminated) where each data row starts. */
+  lines: number[];
+}
+
+/** Writes the rows as CSV, with empty lines where asked, counting physical lines as it goes (independently of any parser). */
+function write(rows: string[][], empties: number[], eol: string, bom: boolean, trailing: boolean): Written {
+  let csv = (bom ? '\ufeff' : '') + NAMES.join(',') + eol;
+  let line = 2;
+  const lines: number[] = [];
+  rows.forEach((r, i) => {
+    const blank = empties[i % Math.max(empties.length, 1)] ?? 0;
+    csv += eol.repeat(blank);
+    line += blank;
+    lines.push(line);
+    csv += r.map(quote).join(',') + (trailing || i < rows.length - 1 ? eol : '');
+    line += 1 + r.join('').split('\n').length - 1;
+  });
+  return { csv, lines };
+}
+
+/** The expectation from the generated cells themselves (no parsing): the row rules, at the lines the writer counted. */
+function expectation(rows: string[][], lines: number[]): { copy: string; errors: RowError[] } {
+  const validate = compileRowValidator(COLUMNS, NAMES.map((_, i) => i), (raw) => pseudonymise(KEY, raw));
+  const errors: RowError[] = [];
+  let copy = '';
+  rows.forEach((r, i) => {
+    const row = validate(r, lines[i]);
+    if (row.errors) errors.push(...row.errors);
+    else copy += row.copyLine;
+  });
+  return { copy: errors.length ? '' : copy, errors };
+}
+
 const cell = {
-  nir: fc.oneof(fc.stringMatching(/^[0-9A-Z]{1,15}$/), fc.constantFrom(' 1 85 07 2a ', '185072a', '', '   ', 'ÉLÉONORE', 'x"y', 'a,b')),
+  nir: fc.oneof(fc.stringMatching(/^[0-9A-Z]{1,15}$/), fc.constantFrom(' 1 85 07 2a ', '185072a', '', '   ', 'ÉLÉONORE', 'x"y', 'a,b', 'A\nB')),
   age: fc.oneof(fc.integer({ min: -5, max: 130 }).map(String), fc.constantFrom('007', '+4', ' 42 ', '4.0', '1e2', '', '9007199254740993', 'forty')),
   sex: fc.constantFrom('F', 'M', 'Hérault', 'a\\b', ' F ', 'f', 'X', '', 'Herault'),
-  note: fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('tab\there', 'back\\slash', ' padded ', 'é\u00a0', 'a"b', '\u0000', 'x\ry')),
+  note: fc.oneof(
+    fc.string({ maxLength: 12 }),
+    fc.constantFrom('tab\there', 'back\\slash', ' padded ', 'é\u00a0', 'a"b', '\u0000', 'x\ry', 'two\nlines', 'crlf\r\ninside', '\n\n', 'a\r\r\nb'),
+  ),
   weight: fc.constantFrom('71.5', '0.4', '1e2', '.5', 'NaN', '', ' 3 '),
   covid: fc.constantFrom('TRUE', 'no', '1', 'maybe', ''),
 };
 const row = fc.tuple(cell.nir, cell.age, cell.sex, cell.note, cell.weight, cell.covid);
 
-describe('CopyEncoder: the same bytes as csv-parse + the row rules, without their cost', () => {
-  it('agrees with the reference on any rows, however the stream is cut', async () => {
+describe('RowSink: csv-parse records, checked and pseudonymised, as COPY text', () => {
+  it('agrees with the rows as written (values, refusals, physical lines), however the stream is cut', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(row, { maxLength: 12 }), fc.array(fc.nat(), { maxLength: 6 }), fc.boolean(), async (rows, cuts, crlf) => {
-        const rows1 = rows.map((r) => r.map((v) => v.replace(/\n/g, ' '))); // line numbers: one line per row here
-        const eol = crlf ? '\r\n' : '\n';
-        const csv = [NAMES.join(','), ...rows1.map((r) => r.map(quote).join(','))].join(eol) + eol;
-        const expected = reference(csv);
-        const got = await encode(csv, cuts);
-        expect(got.error).toBeNull();
-        expect(got.encoder.errors).toEqual(expected.errors.slice(0, 100));
-        expect(got.encoder.errorCount).toBe(expected.errors.length);
-        expect(got.copy).toBe(expected.copy);
-        if (!expected.errors.length) expect(got.encoder.rowsAccepted).toBe(rows1.length);
-      }),
+      fc.asyncProperty(
+        fc.array(row, { maxLength: 12 }),
+        fc.array(fc.nat({ max: 2 }), { maxLength: 4 }),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        fc.boolean(),
+        fc.boolean(),
+        fc.boolean(),
+        async (rows, empties, cuts, crlf, bom, trailing) => {
+          const written = write(rows, empties, crlf ? '\r\n' : '\n', bom, trailing);
+          const expected = expectation(rows, written.lines);
+          const got = await encode(written.csv, cuts);
+          expect(got.error).toBeNull();
+          expect(got.encoder.errors).toEqual(expected.errors.slice(0, 100));
+          expect(got.encoder.errorCount).toBe(expected.errors.length);
+          expect(got.copy).toBe(expected.copy);
+          if (!expected.errors.length) expect(got.encoder.rowsAccepted).toBe(rows.length);
+        },
+      ),
       { numRuns: 400 },
     );
   });
@@ -117,6 +145,19 @@ describe('CopyEncoder: the same bytes as csv-parse + the row rules, without thei
     expect(got.encoder.rowsAccepted).toBe(1);
   });
 
+  it('counts physical lines (LF) although csv-parse counts each CR inside a quoted field as a line', async () => {
+    const csv = 'nir,age,sex,note,weight,covid\r\nA,1,F,"crlf\r\ninside",,\r\nB,1,F,"lone\rcr",,\r\n\r\nC,999,F,,,\r\nD,1,F,"x\r\ny",,bad\r\n';
+    for (const cuts of [[], [35, 36, 37, 60]]) {
+      const got = await encode(csv, cuts);
+      expect(got.error).toBeNull();
+      expect(got.encoder.errors).toEqual([
+        { line: 6, column: 'age', message: expect.stringMatching(/at most/) },
+        { line: 7, column: 'covid', message: expect.stringMatching(/boolean/) },
+      ]);
+      expect(got.encoder.lastLine).toBe(8);
+    }
+  });
+
   it('writes nothing after the first invalid row but keeps checking every row', async () => {
     const body = Array.from({ length: 5000 }, (_, i) => `ID${i},${i === 10 || i === 4000 ? 'old' : i % 100},F,,,`).join('\n');
     const got = await encode(`${NAMES.join(',')}\n${body}\n`, [70_000, 140_000]);
@@ -134,7 +175,7 @@ describe('CopyEncoder: the same bytes as csv-parse + the row rules, without thei
 
   it.each([
     ['an unclosed quote', 'nir,age,sex,note,weight,covid\nA,1,F,"2850799123456,,\n', 2, 'CSV_QUOTE_NOT_CLOSED'],
-    ['a quote inside a plain field', 'nir,age,sex,note,weight,covid\nA,1,F,,,\nB,2,F,28507"99123456,,\n', 3, 'CSV_INVALID_OPENING_QUOTE'],
+    ['a quote inside a plain field', 'nir,age,sex,note,weight,covid\nA,1,F,,,\nB,2,F,28507"99123456,,\n', 3, 'INVALID_OPENING_QUOTE'],
     ['text after a closing quote', 'nir,age,sex,note,weight,covid\n"2850799123456"x,1,F,,,\n', 2, 'CSV_INVALID_CLOSING_QUOTE'],
   ])('fails the stream on %s, naming the rule and line, never the data', async (_label, csv, line, code) => {
     for (const cuts of [[], [31, 33, 40]]) {
@@ -146,7 +187,7 @@ describe('CopyEncoder: the same bytes as csv-parse + the row rules, without thei
   });
 
   it('bounds what it holds: a record longer than the limit fails without waiting for its end', async () => {
-    const huge = Buffer.alloc(MAX_RECORD_BYTES + 10, 0x61);
+    const huge = Buffer.alloc(MAX_RECORD_CHARS + 10, 0x61);
     const got = await encode(Buffer.concat([Buffer.from('nir,age,sex,note,weight,covid\nA,1,F,"'), huge]), [10, 50, 70_000, 700_000]);
     expect(got.error).toBeInstanceOf(CsvFormatError);
     expect((got.error as CsvFormatError).error).toEqual({ line: 2, column: null, message: 'record longer than the limit (CSV_MAX_RECORD_SIZE)' });

@@ -1,0 +1,155 @@
+import type { TransformCallback } from 'node:stream';
+import { CsvError, Parser } from 'csv-parse';
+import type { ColumnDescriptor } from '../catalogue/column-schema';
+import { compileRowValidator, matchHeader, RowError } from './row-validator';
+
+/** How many errors an upload keeps (all are counted). */
+export const MAX_LISTED_ERRORS = 100;
+/** Longest CSV record accepted, in characters: bounds the parser's buffer (an unclosed quote would otherwise swallow the file). */
+export const MAX_RECORD_CHARS = 1_000_000;
+/** COPY data is handed on in chunks of about this size. */
+const BATCH_BYTES = 64 * 1024;
+const CR = 0x0d;
+
+/** Thrown through the pipeline when the header does not match the catalogue: nothing after it is read. */
+export class HeaderMismatch extends Error {
+  constructor(readonly errors: RowError[]) {
+    super('header mismatch');
+  }
+}
+
+/** The bytes are not CSV (RFC 4180): the rule and where, never the data (csv-parse's own error quotes it, so it never leaves here). */
+export class CsvFormatError extends Error {
+  constructor(readonly error: RowError) {
+    super('malformed CSV');
+  }
+}
+
+/** How many times `ch` occurs in the record's fields. */
+function occurrences(record: string[], ch: string): number {
+  let n = 0;
+  for (const field of record) for (let at = field.indexOf(ch); at !== -1; at = field.indexOf(ch, at + 1)) n++;
+  return n;
+}
+
+/**
+ * CSV bytes in, PostgreSQL COPY text bytes out: csv-parse (RFC 4180: comma, double quotes,
+ * LF or CRLF records, BOM, empty lines skipped, a record-size limit) with every record
+ * checked against the catalogue, linkage values replaced by their keyed pseudonym, and the
+ * COPY lines handed on in ~64 KB batches. After the first invalid row nothing more is
+ * written, but every row is still checked so that the steward gets every problem in one pass.
+ *
+ * Line numbers without csv-parse's per-record `info` copy (`info: true` and `on_record`
+ * both build one, ~2.2 s per million rows): csv-parse hands each record to `this.push`
+ * synchronously while its live `info` counters still describe it, so intercepting there
+ * reads `info.lines` for free. csv-parse counts every CR or LF inside a field as a line
+ * break; a physical line ends with LF only, so CRs inside fields are counted off
+ * (scanned for only once the input has shown a CR at all).
+ */
+export class RowSink extends Parser {
+  rowsAccepted = 0;
+  errorCount = 0;
+  readonly errors: RowError[] = [];
+  sawHeader = false;
+
+  private validate: ReturnType<typeof compileRowValidator> | null = null;
+  private fatal: Error | null = null;
+  private batch: string[] = [];
+  private batchBytes = 0;
+  /** The input has a CR somewhere: fields may hold some, and csv-parse counts each as a line. */
+  private crMode = false;
+  /** CRs inside the fields of the records read so far. */
+  private crInFields = 0;
+  /** csv-parse's line and empty-line counters when the last record ended. */
+  private lastRecordEnd = 0;
+  private lastRecordEmpty = 0;
+
+  constructor(
+    private readonly columns: ColumnDescriptor[],
+    private readonly pseudonymise: (raw: string) => string,
+  ) {
+    super({
+      bom: true,
+      record_delimiter: ['\r\n', '\n'],
+      relax_column_count: true,
+      skip_empty_lines: true,
+      max_record_size: MAX_RECORD_CHARS,
+      // The stream side: bytes in, COPY bytes out, with a few batches of slack towards COPY.
+      readableObjectMode: false,
+      writableHighWaterMark: BATCH_BYTES,
+      readableHighWaterMark: 4 * BATCH_BYTES,
+    } as ConstructorParameters<typeof Parser>[0]);
+  }
+
+  /** The physical line on which the last record read ends (0 before any). */
+  get lastLine(): number {
+    return this.lastRecordEnd - this.crInFields;
+  }
+
+  override _transform(chunk: Buffer, encoding: BufferEncoding, done: TransformCallback): void {
+    if (!this.crMode && chunk.indexOf(CR) !== -1) this.crMode = true;
+    super._transform(chunk, encoding, (err?: Error | null) => {
+      if (err || this.fatal) return done(this.failure(err));
+      if (this.batchBytes >= BATCH_BYTES) this.pushBatch();
+      done();
+    });
+  }
+
+  override _flush(done: TransformCallback): void {
+    super._flush((err?: Error | null) => {
+      if (err || this.fatal) return done(this.failure(err));
+      if (this.errorCount === 0) this.pushBatch();
+      done();
+    });
+  }
+
+  /** csv-parse's way out: a parsed record (an array), or this class's own COPY bytes. */
+  override push(chunk: unknown, encoding?: BufferEncoding): boolean {
+    if (!Array.isArray(chunk)) return super.push(chunk, encoding);
+    if (!this.fatal) this.record(chunk as string[]);
+    return true;
+  }
+
+  private record(record: string[]): void {
+    if (this.crMode) this.crInFields += occurrences(record, '\r');
+    this.lastRecordEnd = this.info.lines;
+    this.lastRecordEmpty = this.info.empty_lines;
+    if (!this.validate) {
+      this.sawHeader = true;
+      const header = matchHeader(this.columns, record);
+      if ('errors' in header) this.fatal = new HeaderMismatch(header.errors);
+      else this.validate = compileRowValidator(this.columns, header.order, this.pseudonymise);
+      return;
+    }
+    const row = this.validate(record, 0);
+    if (row.errors) {
+      // The line is only worked out for a refused row: where its record starts.
+      const line = this.lastLine - occurrences(record, '\n');
+      this.errorCount += row.errors.length;
+      for (const e of row.errors) if (this.errors.length < MAX_LISTED_ERRORS) this.errors.push({ ...e, line });
+      this.batch = [];
+      this.batchBytes = 0;
+      return;
+    }
+    if (this.errorCount > 0) return; // refused whole: stop writing, keep validating
+    this.rowsAccepted++;
+    this.batch.push(row.copyLine);
+    this.batchBytes += row.copyLine.length;
+  }
+
+  private pushBatch(): void {
+    if (!this.batch.length) return;
+    super.push(Buffer.from(this.batch.join(''), 'utf8'));
+    this.batch = [];
+    this.batchBytes = 0;
+  }
+
+  /** What the pipeline fails with: ours, or csv-parse's reduced to its rule and the line where the broken record starts. */
+  private failure(err: Error | null | undefined): Error {
+    if (this.fatal) return this.fatal;
+    if (!(err instanceof CsvError)) return err as Error;
+    const line = this.lastLine + 1 + (this.info.empty_lines - this.lastRecordEmpty);
+    const rule = err.code === 'CSV_MAX_RECORD_SIZE' ? 'record longer than the limit' : 'malformed CSV';
+    return new CsvFormatError({ line, column: null, message: `${rule} (${err.code})` });
+  }
+}
