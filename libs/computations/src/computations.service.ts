@@ -80,6 +80,7 @@ export class ComputationsService {
     const ctx = await this.policies.load(useCase);
     try {
       this.policies.assertRunnable(ctx);
+      this.policies.assertResearcher(ctx, actor.id);
     } catch (e) {
       if (e instanceof ComputationRejected) throw new PolicyViolation(e.code, e.detail);
       throw e;

@@ -110,7 +110,7 @@ export class RunComputationHandler implements Handler<'run-computation'> {
     const useCase = await this.policies.snapshot(record.useCaseId);
     const ctx = await this.policies.load(useCase);
     this.policies.assertRunnable(ctx);
-    if (!useCase.teamUserIds.includes(record.submittedBy)) throw new ComputationRejected('not_permitted', 'The submitter is no longer in the use case team');
+    this.policies.assertResearcher(ctx, record.submittedBy);
     const query = parseQuery(record.query);
     const catalogue = await this.policies.catalogue(query.datasets.map((d) => d.datasetId));
     const plan = planComputation(query, { catalogue, requestedDatasets: useCase.requestedDatasets, contracts: ctx.contracts.map((c) => c.terms), policy: ctx.policy });

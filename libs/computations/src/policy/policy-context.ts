@@ -54,4 +54,17 @@ export class PolicyContextLoader {
       throw new ComputationRejected('use_case_inactive', 'The use case is not active');
     }
   }
+
+  /**
+   * Safe people: the researcher must be on the use case team AND named by every contract
+   * (a provider may narrow `researchers` in its terms; that binds as much as the team does).
+   */
+  assertResearcher(ctx: PolicyContext, userId: string): void {
+    if (!ctx.useCase.teamUserIds.includes(userId)) {
+      throw new ComputationRejected('not_permitted', 'The submitter is not in the use case team');
+    }
+    if (!ctx.contracts.every((c) => c.terms.researchers.includes(userId))) {
+      throw new ComputationRejected('not_permitted', 'A contract of the use case does not name this researcher');
+    }
+  }
 }
