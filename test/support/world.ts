@@ -1,3 +1,4 @@
+import type { ColumnDescriptor } from '@cadre/datasets';
 import { randomBytes } from 'node:crypto';
 import { DatasetsService } from '@cadre/datasets';
 import { clientAddress } from './identity';
@@ -44,14 +45,8 @@ export interface Member extends TestOrganisation {
   user(role: OrgRole): TestUser;
 }
 
-export interface ColumnSpec {
-  name: string;
-  type: 'integer' | 'number' | 'text' | 'date' | 'boolean' | 'category';
-  role: 'linkage_key' | 'quasi_identifier' | 'sensitive' | 'attribute' | 'reference_key';
-  min?: number;
-  max?: number;
-  categories?: string[];
-}
+/** A column as the catalogue declares it. */
+export type ColumnSpec = ColumnDescriptor;
 
 export interface TestDataset {
   id: string;

@@ -1,28 +1,14 @@
+import type { ColumnDescriptor, DatasetDescriptor } from '@cadre/datasets';
 import type { Mechanism } from '../query/computation-query.dto';
 
 /**
- * The slices of other contexts' records the data plane reads, declared structurally so
- * that the pure core (planner, compiler, disclosure control) depends on no other lib.
- * They match `@cadre/datasets` DatasetDescriptor, `@cadre/contracts` ContractTerms and
- * `@cadre/ethics` DecisionConditions.
+ * The slices of other contexts' records the data plane reads. The catalogue types are the
+ * datasets context's own (type-only: the pure core still loads no other lib at run time);
+ * the terms and conditions are declared structurally and match `@cadre/contracts`
+ * ContractTerms and `@cadre/ethics` DecisionConditions.
  */
-export interface CatalogueColumn {
-  name: string;
-  type: 'integer' | 'number' | 'text' | 'date' | 'boolean' | 'category';
-  role: 'linkage_key' | 'quasi_identifier' | 'sensitive' | 'attribute' | 'reference_key';
-  min?: number;
-  max?: number;
-  categories?: string[];
-}
-
-export interface CatalogueDataset {
-  id: string;
-  name: string;
-  organisationId: string;
-  kind: 'person' | 'reference';
-  columns: CatalogueColumn[];
-  current: { versionId: string; table: string; rowCount: number } | null;
-}
+export type CatalogueColumn = ColumnDescriptor;
+export type CatalogueDataset = DatasetDescriptor;
 
 export interface GrantingTerms {
   datasets: { datasetId: string; columns: string[] }[];
