@@ -59,8 +59,12 @@ export async function runBench(target: Target, options: BenchOptions, log: (line
   if (only.includes('throughput')) {
     const small = await createAndLoad(f.social.users.steward.client, { name: 'bench_small', description: 'benchmark', columns: HOUSEHOLD_COLUMNS }, createReadStream(await householdsCsv(options.smallPersons, seed)), () => undefined, 'small');
     const smallUseCaseId = await activeUseCase(f, f.startup, researcher, [f.social], [{ datasetId: small.id, columns: ['incomeBand'] }]);
-    log('throughput…');
-    results.push(await throughputScenario({ researcher: researcher.client, useCaseId: smallUseCaseId, datasetId: small.id, total: options.computations, clients: options.clients }));
+    for (const workers of [1, 2]) {
+      await target.scaleWorkers(workers);
+      log(`throughput, ${workers} worker(s)…`);
+      results.push(await throughputScenario({ researcher: researcher.client, useCaseId: smallUseCaseId, datasetId: small.id, total: options.computations, clients: options.clients, workers }));
+    }
+    await target.scaleWorkers(1);
   }
   if (only.includes('api')) {
     log('api…');
@@ -77,7 +81,7 @@ export function toMarkdown(results: Measurement[], options: BenchOptions): strin
   const out = [
     `# Cadre benchmark — ${new Date().toISOString().slice(0, 10)}`,
     '',
-    `Machine: ${machine}. Platform: the API and one worker as two processes (\`start:api\`, \`start:worker\`), PostgreSQL and Redis on the same machine. Sizes: ${JSON.stringify(options)}.`,
+    `Machine: ${machine}. Platform: the API and one worker as two processes (\`start:api\`, \`start:worker\`; a second worker for the two-worker throughput run), PostgreSQL and Redis on the same machine. Sizes: ${JSON.stringify(options)}.`,
     '',
   ];
   for (const r of results) {
