@@ -95,7 +95,16 @@ export function toMarkdown(results: Measurement[], options: BenchOptions): strin
 
 async function main() {
   const smoke = process.argv.includes('--smoke');
-  const options = smoke ? SMOKE : FULL;
+  const flag = (name: string) => {
+    const at = process.argv.indexOf(name);
+    const value = at > 0 ? Number(process.argv[at + 1]) : NaN;
+    return Number.isInteger(value) && value > 0 ? value : undefined;
+  };
+  // `--persons 10000000` sizes the linked aggregate and ingest (data generated on the fly
+  // under bench/data/, never committed); `--runs N` repeats each timed step N times.
+  const options = { ...(smoke ? SMOKE : FULL) };
+  options.persons = flag('--persons') ?? options.persons;
+  options.runs = flag('--runs') ?? options.runs;
   const onlyAt = process.argv.indexOf('--only');
   const only = onlyAt > 0 ? (process.argv[onlyAt + 1] ?? '').split(',').filter((n): n is ScenarioName => (SCENARIOS as readonly string[]).includes(n)) : SCENARIOS;
   const target = await launchPlatform(Number(process.env.CADRE_BENCH_PORT ?? 3900));
@@ -103,7 +112,7 @@ async function main() {
     const results = await runBench(target, options, console.log, only);
     const markdown = toMarkdown(results, options);
     console.log('\n' + markdown);
-    if (!smoke && only.length === SCENARIOS.length) {
+    if (!smoke && only.length === SCENARIOS.length && options.persons === FULL.persons) {
       const dir = join(process.cwd(), 'bench', 'results');
       mkdirSync(dir, { recursive: true });
       const file = join(dir, `${new Date().toISOString().slice(0, 10)}-${cpus().length}cpu.md`);
