@@ -59,8 +59,12 @@ export async function runBench(target: Target, options: BenchOptions, log: (line
   if (only.includes('throughput')) {
     const small = await createAndLoad(f.social.users.steward.client, { name: 'bench_small', description: 'benchmark', columns: HOUSEHOLD_COLUMNS }, createReadStream(await householdsCsv(options.smallPersons, seed)), () => undefined, 'small');
     const smallUseCaseId = await activeUseCase(f, f.startup, researcher, [f.social], [{ datasetId: small.id, columns: ['incomeBand'] }]);
-    log('throughput…');
-    results.push(await throughputScenario({ researcher: researcher.client, useCaseId: smallUseCaseId, datasetId: small.id, total: options.computations, clients: options.clients }));
+    for (const workers of [1, 2]) {
+      await target.scaleWorkers(workers);
+      log(`throughput, ${workers} worker(s)…`);
+      results.push(await throughputScenario({ researcher: researcher.client, useCaseId: smallUseCaseId, datasetId: small.id, total: options.computations, clients: options.clients, workers }));
+    }
+    await target.scaleWorkers(1);
   }
   if (only.includes('api')) {
     log('api…');
@@ -77,7 +81,7 @@ export function toMarkdown(results: Measurement[], options: BenchOptions): strin
   const out = [
     `# Cadre benchmark — ${new Date().toISOString().slice(0, 10)}`,
     '',
-    `Machine: ${machine}. Platform: the API and one worker as two processes (\`start:api\`, \`start:worker\`), PostgreSQL and Redis on the same machine. Sizes: ${JSON.stringify(options)}.`,
+    `Machine: ${machine}. Platform: the API and one worker as two processes (\`start:api\`, \`start:worker\`; a second worker for the two-worker throughput run), PostgreSQL and Redis on the same machine. Sizes: ${JSON.stringify(options)}.`,
     '',
   ];
   for (const r of results) {
@@ -91,7 +95,16 @@ export function toMarkdown(results: Measurement[], options: BenchOptions): strin
 
 async function main() {
   const smoke = process.argv.includes('--smoke');
-  const options = smoke ? SMOKE : FULL;
+  const flag = (name: string) => {
+    const at = process.argv.indexOf(name);
+    const value = at > 0 ? Number(process.argv[at + 1]) : NaN;
+    return Number.isInteger(value) && value > 0 ? value : undefined;
+  };
+  // `--persons 10000000` sizes the linked aggregate and ingest (data generated on the fly
+  // under bench/data/, never committed); `--runs N` repeats each timed step N times.
+  const options = { ...(smoke ? SMOKE : FULL) };
+  options.persons = flag('--persons') ?? options.persons;
+  options.runs = flag('--runs') ?? options.runs;
   const onlyAt = process.argv.indexOf('--only');
   const only = onlyAt > 0 ? (process.argv[onlyAt + 1] ?? '').split(',').filter((n): n is ScenarioName => (SCENARIOS as readonly string[]).includes(n)) : SCENARIOS;
   const target = await launchPlatform(Number(process.env.CADRE_BENCH_PORT ?? 3900));
@@ -99,7 +112,7 @@ async function main() {
     const results = await runBench(target, options, console.log, only);
     const markdown = toMarkdown(results, options);
     console.log('\n' + markdown);
-    if (!smoke && only.length === SCENARIOS.length) {
+    if (!smoke && only.length === SCENARIOS.length && options.persons === FULL.persons) {
       const dir = join(process.cwd(), 'bench', 'results');
       mkdirSync(dir, { recursive: true });
       const file = join(dir, `${new Date().toISOString().slice(0, 10)}-${cpus().length}cpu.md`);

@@ -7,6 +7,8 @@ export interface Target {
   baseUrl: string;
   ownerUrl: string;
   admin: { email: string; password: string };
+  /** Starts or stops worker processes until `count` run (each `npm run start:worker`). */
+  scaleWorkers(count: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -26,7 +28,8 @@ async function resetDatabase(ownerUrl: string): Promise<void> {
 /**
  * Starts the platform as deployed: the API (`npm run start:api`) and one worker
  * (`npm run start:worker`) as two processes from dist/, on a fresh `cadre_bench` database,
- * apart from the benchmark client so that none of them shares an event loop.
+ * apart from the benchmark client so that none of them shares an event loop. More workers
+ * join the same queues through `scaleWorkers`.
  */
 export async function launchPlatform(port: number, extraEnv: Record<string, string> = {}): Promise<Target> {
   const user = process.env.PGUSER ?? process.env.USER ?? 'postgres';
@@ -61,7 +64,7 @@ export async function launchPlatform(port: number, extraEnv: Record<string, stri
     if (Date.now() > deadline) throw new Error('the API did not become healthy in 120 s');
     await new Promise((r) => setTimeout(r, 250));
   }
-  const worker = start('worker', { CADRE_MIGRATE: 'false' });
+  const workers: ChildProcess[] = [start('worker', { CADRE_MIGRATE: 'false' })];
   const stop = (child: ChildProcess) =>
     new Promise((resolve) => {
       if (child.exitCode !== null) return resolve(undefined);
@@ -72,8 +75,14 @@ export async function launchPlatform(port: number, extraEnv: Record<string, stri
     baseUrl,
     ownerUrl,
     admin: BENCH_ADMIN,
+    scaleWorkers: async (count: number) => {
+      while (workers.length < count) workers.push(start('worker', { CADRE_MIGRATE: 'false' }));
+      await Promise.all(workers.splice(count).map(stop));
+      // A new worker is ready once it has connected to its queues; a short settle is enough.
+      await new Promise((r) => setTimeout(r, 2000));
+    },
     close: async () => {
-      await Promise.all([stop(worker), stop(api)]);
+      await Promise.all([...workers.map(stop), stop(api)]);
     },
   };
 }

@@ -36,6 +36,10 @@ export interface TestPlatformOptions {
   /** Start no HTTP surface (default false). */
   apiless?: boolean;
   env?: Record<string, string>;
+  /** Variables that name the suite's database (a replica's URL, say). */
+  envFor?: (databaseName: string) => Record<string, string>;
+  /** Base URL of another PostgreSQL server to run on (a cluster the suite started itself). */
+  pgServer?: string;
   /** Receives every log line the platform writes (set `env.LOG_LEVEL` to see them). */
   logStream?: Writable;
 }
@@ -45,8 +49,9 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
   const suffix = randomBytes(5).toString('hex');
   const databaseName = `cadre_test_${suffix}`;
   const queuePrefix = `cadre_test_${suffix}`;
+  const pgServer = options.pgServer ?? PG_SERVER;
   const config = AppConfig.fromEnv({
-    DATABASE_URL: `${PG_SERVER}/${databaseName}`,
+    DATABASE_URL: `${pgServer}/${databaseName}`,
     REDIS_URL,
     CADRE_QUEUE_PREFIX: queuePrefix,
     CADRE_BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
@@ -59,6 +64,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     CADRE_AUTH_RATE_LIMIT: '1000',
     NODE_ENV: 'test',
     ...options.env,
+    ...options.envFor?.(databaseName),
   });
   await runMigrations(config);
 
@@ -82,14 +88,14 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     async close() {
       await app.close();
       await owner.end();
-      await dropDatabase(databaseName);
+      await dropDatabase(databaseName, pgServer);
       await clearRedisPrefix(queuePrefix);
     },
   };
 }
 
-export async function dropDatabase(name: string): Promise<void> {
-  const admin = new Client({ connectionString: `${PG_SERVER}/postgres` });
+export async function dropDatabase(name: string, server = PG_SERVER): Promise<void> {
+  const admin = new Client({ connectionString: `${server}/postgres` });
   await admin.connect();
   try {
     await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);

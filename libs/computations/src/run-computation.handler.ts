@@ -146,7 +146,8 @@ export class RunComputationHandler implements Handler<'run-computation'> {
       const batch = comparable.slice(i, i + DIFFERENCING_BATCH);
       let diffs: Record<string, unknown>;
       try {
-        [[diffs]] = await runReadOnly(this.vault.compute(), [compileDifferencing(plan, batch, all)], this.config.statementTimeoutMs);
+        const pool = await this.vault.computeFor(vaultTables(all));
+        [[diffs]] = await runReadOnly(pool, [compileDifferencing(plan, batch, all)], this.config.statementTimeoutMs);
       } catch (e) {
         if (e instanceof VaultQueryFailed) throw e;
         continue; // an earlier plan that no longer compiles against the catalogue
@@ -158,7 +159,7 @@ export class RunComputationHandler implements Handler<'run-computation'> {
   }
 
   private async compute(plan: Plan, catalogue: CatalogueDataset[], ctx: PolicyContext): Promise<ComputationResult> {
-    const compute = this.vault.compute();
+    const compute = await this.vault.computeFor(vaultTables(catalogue));
     const compiled = compileAggregate(plan, catalogue, {
       onePersonPerRow: await onePersonPerRow(this.db.manager, compute, plan, catalogue, this.config.statementTimeoutMs),
     });
@@ -228,3 +229,7 @@ export class RunComputationHandler implements Handler<'run-computation'> {
   }
 }
 
+/** The vault version tables a query over these catalogue entries reads. */
+function vaultTables(catalogue: CatalogueDataset[]): string[] {
+  return catalogue.flatMap((c) => (c.current ? [c.current.table] : []));
+}

@@ -28,6 +28,10 @@ export class AppConfig {
     url.username = this.env.PGUSER ?? this.env.USER ?? 'postgres';
     return url.toString();
   }
+  /** The standby's compute-role URL, when computations may read there (README, "Reads on a replica"). */
+  get replica(): { url: string; waitMs: number } | undefined {
+    return this.env.DATABASE_REPLICA_URL ? { url: this.env.DATABASE_REPLICA_URL, waitMs: this.env.CADRE_REPLICA_WAIT_MS } : undefined;
+  }
   get dbRolePassword() { return this.env.CADRE_DB_ROLE_PASSWORD; }
   get redisUrl() { return this.env.REDIS_URL; }
   get queuePrefix() { return this.env.CADRE_QUEUE_PREFIX; }

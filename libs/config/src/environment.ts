@@ -18,6 +18,13 @@ export class Environment {
   @IsOptional() @IsString() DATABASE_APP_URL?: string;
   @IsOptional() @IsString() DATABASE_INGEST_URL?: string;
   @IsOptional() @IsString() DATABASE_COMPUTE_URL?: string;
+  /**
+   * Optional compute-role URL on a PostgreSQL hot standby: computations read the vault there
+   * once it has replayed the versions they were planned on, else on the primary.
+   */
+  @IsOptional() @IsString() DATABASE_REPLICA_URL?: string;
+  /** How long a computation waits for the standby to replay its versions before using the primary (ms). */
+  @Transform(int) @IsInt() @Min(0) @Max(60000) CADRE_REPLICA_WAIT_MS = 2000;
   /** Password given to the runtime roles by the migration (none: local trust auth). Secret. */
   @IsOptional() @IsString() CADRE_DB_ROLE_PASSWORD?: string;
   @IsString() REDIS_URL = 'redis://127.0.0.1:6379';
