@@ -30,12 +30,13 @@ const sameRef = (a: ColumnRef, b: ColumnRef) => a.datasetId === b.datasetId && a
 export function groupDomain(col: ResolvedColumn, bins: number[] | undefined, joins: PlannedJoin[], field: string, maxCells: number): Pick<PlannedGroup, 'bins' | 'categories' | 'reference'> {
   if (bins) return { bins: [...bins] };
   const { type, role, categories, min, max } = col.column;
+  // Declared categories first: a joined category column keeps its own declared domain.
+  if (type === 'category' && categories?.length) return { categories: [...categories] };
   const joined = joins.find((j) => sameRef(j.right, col.ref) || sameRef(j.left, col.ref));
   if (role === 'reference_key' || joined) {
     if (!joined) refuse('group_by_requires_domain', field, 'a reference key is grouped on only when its dataset is joined');
     return { reference: joined.right };
   }
-  if (type === 'category' && categories?.length) return { categories: [...categories] };
   if (type === 'boolean') return { categories: ['false', 'true'] };
   if (type === 'integer' && min !== undefined && max !== undefined && Number.isSafeInteger(min) && Number.isSafeInteger(max) && min <= max) {
     if (max - min + 1 > maxCells) refuse('too_many_cells', field, `the declared domain has more than ${maxCells} cells`);
