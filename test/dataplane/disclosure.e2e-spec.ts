@@ -1,11 +1,13 @@
 import canonicalize from 'canonicalize';
 import { compactVerify, createLocalJWKSet, JSONWebKeySet } from 'jose';
 import {
+  COMMUNE_CODES,
   DOMINATED,
   DOMINANT_ICU_DAYS,
   EMPTY,
   ExpectedCell,
   generateWorld,
+  INCOME_BANDS,
   JUST_AT,
   JUST_UNDER,
   LinkedPerson,
@@ -49,19 +51,36 @@ describe('data plane: linked aggregates and disclosure control', () => {
   });
   afterAll(() => platform?.close());
 
+  /** A cell of the declared domain nobody is in. */
+  const EMPTY_CELL: ExpectedCell = { persons: 0, icuSum: 0, icu: [] };
+  /** The platform's perturbation (API.md rule 3), which these use cases do not tighten. */
+  const D = 2;
+
+  /**
+   * A released row against the independent tabulation: suppressed exactly when rules 1–2
+   * say so; otherwise within the cell key method's bounds — count within D of the truth and
+   * never below the minimum, sum within D × the cell's largest contribution, mean = sum / count
+   * — then rounded (rule 5) to the base.
+   */
   function expectCell(row: Json, cell: ExpectedCell | undefined, minCellSize: number, measures: { sum?: boolean; mean?: boolean; rounding?: number } = {}) {
-    expect(cell).toBeDefined();
-    const reason = primaryReason(cell!, minCellSize, measures.sum || measures.mean ? DOMINANCE : undefined);
+    const truth = cell ?? EMPTY_CELL;
+    const reason = primaryReason(truth, minCellSize, measures.sum || measures.mean ? DOMINANCE : undefined);
     if (reason) {
       expect({ suppressed: row.suppressed, reason: row.reason, count: row.count }).toEqual({ suppressed: true, reason, count: null });
       if (measures.sum) expect(row['sum(h.icuDays)']).toBeNull();
       if (measures.mean) expect(row['mean(h.icuDays)']).toBeNull();
       return;
     }
+    const base = measures.rounding ?? 0;
+    const slack = base / 2;
     expect(row.suppressed).toBe(false);
-    expect(row.count).toBe(roundToBase(cell!.persons, measures.rounding ?? 0));
-    if (measures.sum) expect(row['sum(h.icuDays)']).toBe(roundToBase(cell!.icuSum, measures.rounding ?? 0));
-    if (measures.mean) expect(row['mean(h.icuDays)']).toBeCloseTo(cell!.icuSum / cell!.persons, 2);
+    expect(row.count).toBeGreaterThanOrEqual(roundToBase(Math.max(minCellSize, truth.persons - D), base) - 1e-9);
+    expect(row.count).toBeLessThanOrEqual(truth.persons + D + slack);
+    const largest = Math.max(0, ...truth.icu);
+    if (measures.sum) expect(Math.abs(row['sum(h.icuDays)'] - truth.icuSum)).toBeLessThanOrEqual(D * largest + slack);
+    if (measures.mean) {
+      expect(Math.abs(row['mean(h.icuDays)'] * row.count - row['sum(h.icuDays)'])).toBeLessThanOrEqual(row.count * 0.005 + 1e-9);
+    }
   }
 
   let linkedAggregate: Json;
@@ -85,18 +104,32 @@ describe('data plane: linked aggregates and disclosure control', () => {
 
     const result = linkedAggregate.result;
     expect(result.columns).toEqual(['h.commune', 's.incomeBand', 'count', 'sum(h.icuDays)', 'mean(h.icuDays)']);
-    expect(result.rows).toHaveLength(expected.size);
+    // Rule 0: every declared commune × every band, in the declared order, whatever the data hold.
+    expect(result.rows.map((r: Json) => key(r['h.commune'], r['s.incomeBand']))).toEqual(
+      [...COMMUNE_CODES].sort().flatMap((c) => [...INCOME_BANDS].sort().map((b) => key(c, b))),
+    );
     for (const row of result.rows) expectCell(row, expected.get(key(row['h.commune'], row['s.incomeBand'])), MIN_CELL, { sum: true, mean: true });
-    expect(result.disclosure).toMatchObject({ minCellSize: MIN_CELL, primarySuppressed: reasons.filter((r) => r !== null).length, rounding: 0 });
-    // The reference join drops the commune the open table lacks; the filter drops the small ones.
-    const communes = new Set(result.rows.map((r: Json) => r['h.commune']));
-    for (const dropped of [NOT_IN_REFERENCE, TINY, EMPTY]) expect(communes.has(dropped)).toBe(false);
+    const domainReasons = result.rows.map((r: Json) => primaryReason(expected.get(key(r['h.commune'], r['s.incomeBand'])) ?? EMPTY_CELL, MIN_CELL, DOMINANCE));
+    expect(result.disclosure).toMatchObject({
+      minCellSize: MIN_CELL,
+      primarySuppressed: domainReasons.filter((r: string | null) => r !== null).length,
+      rounding: 0,
+      perturbation: { method: 'cell_key', maxDeviation: D, variance: 1 },
+    });
+    expect(result.datasetVersions).toEqual(datasetsOf(fed, true).map((d) => ({ datasetId: d.datasetId, version: 1 })));
+    // The commune the open table lacks, and those the filter drops, are rows like any suppressed one.
+    for (const dropped of [NOT_IN_REFERENCE, TINY, EMPTY]) {
+      for (const r of result.rows.filter((x: Json) => x['h.commune'] === dropped)) expect(r).toMatchObject({ suppressed: true, reason: 'min_cell_size', count: null });
+    }
     // The threshold is tight: a cell of minCellSize − 1 persons is suppressed, one of minCellSize is not.
     expect(expected.get(key(JUST_UNDER, 'high'))!.persons).toBe(MIN_CELL - 1);
     expect(expected.get(key(JUST_AT, 'low'))!.persons).toBe(MIN_CELL);
     const row = (commune: string, band: string) => result.rows.find((r: Json) => r['h.commune'] === commune && r['s.incomeBand'] === band);
     expect(row(JUST_UNDER, 'high')).toMatchObject({ suppressed: true, reason: 'min_cell_size', count: null });
-    expect(row(JUST_AT, 'low')).toMatchObject({ suppressed: false, count: MIN_CELL });
+    expect(row(JUST_AT, 'low')).toMatchObject({ suppressed: false });
+    // At the threshold the p-table only perturbs upward: never a released count under the minimum.
+    expect(row(JUST_AT, 'low').count).toBeGreaterThanOrEqual(MIN_CELL);
+    expect(row(JUST_AT, 'low').count).toBeLessThanOrEqual(MIN_CELL + D);
   });
 
   it('suppresses a cell dominated by one person (reason dominance) while releasing the cells beside it', async () => {
@@ -113,7 +146,7 @@ describe('data plane: linked aggregates and disclosure control', () => {
     expect(Math.max(...dominated.icu)).toBe(DOMINANT_ICU_DAYS);
     const row = c.result.rows.find((r: Json) => r['h.commune'] === DOMINATED);
     expect(row).toEqual({ 'h.commune': DOMINATED, count: null, 'sum(h.icuDays)': null, suppressed: true, reason: 'dominance' });
-    expect(c.result.rows).toHaveLength(expected.size);
+    expect(c.result.rows.map((r: Json) => r['h.commune'])).toEqual([...COMMUNE_CODES].sort());
     for (const r of c.result.rows) expectCell(r, expected.get(r['h.commune']), MIN_CELL, { sum: true });
     expect(JSON.stringify(c.result)).not.toContain(String(dominated.icuSum));
   });
@@ -134,15 +167,14 @@ describe('data plane: linked aggregates and disclosure control', () => {
       ...tabulate(data.linked, () => key('*', '*')),
     ]) expected.set(k, cell);
     const rows: Json[] = c.result.rows;
-    expect(rows).toHaveLength(expected.size);
+    expect(rows).toHaveLength((COMMUNE_CODES.length + 1) * (INCOME_BANDS.length + 1));
     const byKey = new Map(rows.map((r) => [key(r['h.commune'], r['s.incomeBand']), r]));
-    for (const [k, cell] of expected) {
-      const row = byKey.get(k);
-      expect(row).toBeDefined();
+    for (const [k, row] of byKey) {
+      const cell = expected.get(k) ?? EMPTY_CELL;
       const reason = primaryReason(cell, MIN_CELL);
       if (reason) expect({ k, reason: row.reason }).toEqual({ k, reason });
       else if (row.suppressed) expect({ k, reason: row.reason, count: row.count }).toEqual({ k, reason: 'secondary', count: null });
-      else expect({ k, count: row.count }).toEqual({ k, count: cell.persons });
+      else expectCell(row, cell, MIN_CELL); // margins are cells like any other: perturbed within the same bounds
     }
     // The sparse 'high' cell of a large commune is alone in its line: rule 3 must act.
     expect(primaryReason(expected.get(key(SPARSE_HIGH, 'high'))!, MIN_CELL)).toBe('min_cell_size');
@@ -193,6 +225,7 @@ describe('data plane: linked aggregates and disclosure control', () => {
     const expected = tabulate(data.linked, (p) => p.commune);
     const released = c.result.rows.filter((r: Json) => !r.suppressed);
     expect(released.length).toBeGreaterThan(3);
+    // Rounding comes after perturbation (rule 5).
     for (const row of c.result.rows) expectCell(row, expected.get(row['h.commune']), MIN_CELL, { sum: true, rounding: ROUNDING });
     for (const row of released) {
       expect(row.count % ROUNDING).toBe(0);

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { ComputationQuery } from './query/query';
 import type { Plan } from './planning/plan';
+import type { DatasetVersionRef } from './planning/versions';
 import type { ComputationResult } from './disclosure/result';
 
 export type ComputationStatus = 'queued' | 'running' | 'released' | 'pending_release' | 'rejected' | 'failed' | 'cancelled';
@@ -121,17 +122,17 @@ export const computationStore = {
 
   /** Earlier computations whose exact result went out (or is about to): their plans for the differencing check. */
   /** One earlier exact plan per distinct population, other than the population `exceptKey` (the current one). */
-  async publishedExactPlans(em: EntityManager, useCaseId: string, exceptId: string, exceptKey: string): Promise<Plan[]> {
+  async publishedExactPlans(em: EntityManager, useCaseId: string, exceptId: string, exceptKey: string): Promise<{ plan: Plan; versions?: DatasetVersionRef[] }[]> {
     const rows = await em.query(
-      `SELECT plan FROM (
-         SELECT DISTINCT ON (COALESCE(population_key, id::text)) plan, created_at FROM cadre.computations
+      `SELECT plan, versions FROM (
+         SELECT DISTINCT ON (COALESCE(population_key, id::text)) plan, result->'datasetVersions' AS versions, created_at FROM cadre.computations
           WHERE use_case_id = $1 AND id <> $2 AND mechanism = 'none' AND status IN ('released','pending_release')
             AND population_key IS DISTINCT FROM $3
           ORDER BY COALESCE(population_key, id::text), created_at
        ) AS distinct_populations ORDER BY created_at`,
       [useCaseId, exceptId, exceptKey],
     );
-    return rows.map((r: { plan: Plan }) => r.plan);
+    return rows.map((r: { plan: Plan; versions: DatasetVersionRef[] | null }) => ({ plan: r.plan, versions: r.versions ?? undefined }));
   },
 
   async epsilonSpent(em: EntityManager, useCaseId: string): Promise<number> {

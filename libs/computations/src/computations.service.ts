@@ -81,6 +81,7 @@ export class ComputationsService {
     try {
       this.policies.assertRunnable(ctx);
       this.policies.assertResearcher(ctx, actor.id);
+      await this.policies.assertMembers(ctx);
     } catch (e) {
       if (e instanceof ComputationRejected) throw new PolicyViolation(e.code, e.detail);
       throw e;
@@ -91,6 +92,7 @@ export class ComputationsService {
       requestedDatasets: useCase.requestedDatasets,
       contracts: ctx.contracts.map((c) => c.terms),
       policy: ctx.policy,
+      maxCells: this.policies.maxCells,
     });
     try {
       const id = await this.uow.run(async (em) => {

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { PolicyViolation } from '@cadre/common';
+import { canonicalJson, PolicyViolation } from '@cadre/common';
 import { AppConfig } from '@cadre/config';
 import { VaultPools } from '@cadre/database';
 import { AuditService } from '@cadre/audit';
@@ -21,6 +21,8 @@ import { releaseWithPrivacy } from './privacy/dp-release';
 import { CryptoRandomSource } from './privacy/random-source';
 import { parseQuery } from './query/query';
 import { compileAggregate } from './sql/compiler';
+import { domainCells, domainValues } from './planning/domain';
+import { catalogueAt, currentVersions } from './planning/versions';
 import { compileDifferencing, distinctEarlierPopulations, isDifferencingRisk, populationKey } from './sql/differencing';
 import { onePersonPerRow } from './sql/person-rows';
 import { runReadOnly, VaultQueryFailed } from './sql/vault-runner';
@@ -71,7 +73,7 @@ export class RunComputationHandler implements Handler<'run-computation'> {
       const population = plan.privacy.mechanism === 'none' ? populationKey(plan, catalogue) : null;
       if (population) await this.assertNoDifferencing(record, plan, ctx, catalogue, population);
       const result = await this.compute(plan, catalogue, ctx);
-      await this.store(record, plan, ctx, result, population);
+      await this.store(record, plan, ctx, { ...result, datasetVersions: currentVersions(plan, catalogue) }, population);
     } catch (e) {
       if (e instanceof ComputationRejected) return this.finish(record, 'rejected', { rejection: { code: e.code, detail: e.detail } });
       if (e instanceof PolicyViolation) return this.finish(record, 'rejected', { rejection: { code: e.code, detail: e.detail } });
@@ -111,9 +113,16 @@ export class RunComputationHandler implements Handler<'run-computation'> {
     const ctx = await this.policies.load(useCase);
     this.policies.assertRunnable(ctx);
     this.policies.assertResearcher(ctx, record.submittedBy);
+    await this.policies.assertMembers(ctx);
     const query = parseQuery(record.query);
     const catalogue = await this.policies.catalogue(query.datasets.map((d) => d.datasetId));
-    const plan = planComputation(query, { catalogue, requestedDatasets: useCase.requestedDatasets, contracts: ctx.contracts.map((c) => c.terms), policy: ctx.policy });
+    const plan = planComputation(query, {
+      catalogue,
+      requestedDatasets: useCase.requestedDatasets,
+      contracts: ctx.contracts.map((c) => c.terms),
+      policy: ctx.policy,
+      maxCells: this.policies.maxCells,
+    });
     if ((await computationStore.countUsed(this.db.manager, record.useCaseId)) >= ctx.policy.maxComputations) {
       throw new ComputationRejected('max_computations', 'The use case has used all the computations its contracts allow');
     }
@@ -127,20 +136,23 @@ export class RunComputationHandler implements Handler<'run-computation'> {
   }
 
   /**
-   * Rule 5, for exact results: the population of this computation against the population of
-   * every earlier published exact one, re-derived from their stored plans, in SQL. Under DP
+   * Rule 6, for exact results: the population of this computation against the population of
+   * every earlier published exact one, re-derived from their stored plans on the dataset
+   * versions each recorded (not re-planned on today's versions), in SQL. Under DP
    * it is not checked: the noise protects, and a refusal decided on true counts would itself leak.
    */
   private async assertNoDifferencing(record: ComputationRecord, plan: Plan, ctx: PolicyContext, catalogue: CatalogueDataset[], population: string): Promise<void> {
     const earlier = await computationStore.publishedExactPlans(this.db.manager, record.useCaseId, record.id, population);
     if (!earlier.length) return;
-    const ids = new Set(earlier.flatMap((p) => p.datasets.map((d) => d.datasetId)));
+    const ids = new Set(earlier.flatMap((e) => e.plan.datasets.map((d) => d.datasetId)));
     const all = [...catalogue, ...(await this.policies.catalogue([...ids].filter((id) => !catalogue.some((c) => c.id === id))))];
     // A plan whose dataset left the catalogue (or has no data any more) cannot be re-derived.
     const comparable = distinctEarlierPopulations(
       plan,
-      earlier.filter((p) => p.datasets.every((d) => all.some((c) => c.id === d.datasetId && c.current))),
-      all,
+      earlier
+        .filter((e) => e.plan.datasets.every((d) => all.some((c) => c.id === d.datasetId && c.current)))
+        .map((e) => ({ plan: e.plan, catalogue: catalogueAt(all, e.versions) })),
+      catalogue,
     );
     for (let i = 0; i < comparable.length; i += DIFFERENCING_BATCH) {
       const batch = comparable.slice(i, i + DIFFERENCING_BATCH);
@@ -162,14 +174,22 @@ export class RunComputationHandler implements Handler<'run-computation'> {
     const compute = await this.vault.computeFor(vaultTables(catalogue));
     const compiled = compileAggregate(plan, catalogue, {
       onePersonPerRow: await onePersonPerRow(this.db.manager, compute, plan, catalogue, this.config.statementTimeoutMs),
+      recordKeySecret: this.config.recordKeySecret,
     });
-    const [rows, ...histograms] = await runReadOnly(
+    const results = await runReadOnly(
       compute,
-      [compiled, ...compiled.quantiles.map((q) => q.statement)],
+      [compiled, ...compiled.quantiles.map((q) => q.statement), ...compiled.referenceKeys.map((r) => r.statement)],
       this.config.statementTimeoutMs,
     );
-    if (compiled.dp) return releaseWithPrivacy(plan, compiled, rows, histograms, ctx.policy, this.random);
-    return controlDisclosure(plan, compiled, readRawCells(plan, compiled, rows), ctx.policy);
+    const [rows, ...rest] = results;
+    const histograms = rest.slice(0, compiled.quantiles.length);
+    const referenceKeys = new Map(compiled.referenceKeys.map((r, i) => [r.groupIndex, rest[compiled.quantiles.length + i].map((x) => String(x.k))]));
+    const domain = domainValues(plan, referenceKeys);
+    if (domainCells(domain, plan.totals && plan.groupBy.length > 0).length > this.policies.maxCells) {
+      throw new ComputationRejected('too_many_cells', `The declared domain has more than ${this.policies.maxCells} cells`);
+    }
+    if (compiled.dp) return releaseWithPrivacy(plan, compiled, rows, histograms, ctx.policy, this.random, domain);
+    return controlDisclosure(plan, compiled, readRawCells(plan, compiled, rows), ctx.policy, domain);
   }
 
   /** Signs and stores the controlled result; spends the epsilon in the same transaction, re-checking the budget under a lock. */
@@ -178,6 +198,7 @@ export class RunComputationHandler implements Handler<'run-computation'> {
     const status = ctx.policy.releaseMode === 'provider_review' ? 'pending_release' : 'released';
     const outcome = await this.uow.run(async (em) => {
       await em.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`computations:${record.useCaseId}`]);
+      await this.recheckUnderLock(em, record, ctx);
       if (plan.privacy.mechanism !== 'none') {
         const spent = await computationStore.epsilonSpent(em, record.useCaseId);
         if (spent + plan.privacy.epsilon > ctx.policy.privacy.epsilonTotal + BUDGET_TOLERANCE) return 'budget_exhausted';
@@ -212,6 +233,25 @@ export class RunComputationHandler implements Handler<'run-computation'> {
     });
     if (outcome === 'budget_exhausted') throw new ComputationRejected('budget_exhausted', 'The privacy budget of the use case cannot cover this computation');
     if (outcome === 'max_computations') throw new ComputationRejected('max_computations', 'The use case has used all the computations its contracts allow');
+  }
+
+  /**
+   * The chain up to the data, once more, in the storing transaction and under the locks
+   * its transitions take (contracts, then the use case, as signing and termination lock
+   * them): a contract terminated, a use case suspended or a decision changed while the
+   * query ran is seen here, and the computation ends `rejected` instead of released.
+   */
+  private async recheckUnderLock(em: EntityManager, record: ComputationRecord, ran: PolicyContext): Promise<void> {
+    await em.query(`SELECT id FROM cadre.contracts WHERE use_case_id = $1 AND is_current ORDER BY id FOR SHARE`, [record.useCaseId]);
+    await em.query(`SELECT id FROM cadre.use_cases WHERE id = $1 FOR SHARE`, [record.useCaseId]);
+    const now = await this.policies.load(await this.policies.snapshot(record.useCaseId, em), em);
+    this.policies.assertRunnable(now);
+    this.policies.assertResearcher(now, record.submittedBy);
+    await this.policies.assertMembers(now, em);
+    const ids = (c: PolicyContext) => c.contracts.map((x) => x.id).sort().join(',');
+    if (ids(now) !== ids(ran) || canonicalJson(now.policy) !== canonicalJson(ran.policy)) {
+      throw new ComputationRejected('policy_changed', 'The contracts or the ethics decision changed while the computation ran');
+    }
   }
 
   private async finish(record: ComputationRecord, status: 'rejected' | 'failed', set: { rejection?: object; failure?: string }): Promise<void> {

@@ -44,6 +44,8 @@ export class AppConfig {
   get operatorName() { return this.env.CADRE_OPERATOR_NAME; }
   get masterKey() { return this.env.CADRE_MASTER_KEY; }
   get pseudonymKey() { return this.env.CADRE_PSEUDONYM_KEY; }
+  get recordKeySecret() { return this.env.CADRE_RECORD_KEY_SECRET; }
+  get maxResultCells() { return this.env.CADRE_MAX_RESULT_CELLS; }
   get jwtIssuer() { return this.env.CADRE_JWT_ISSUER; }
   get jwtAudience() { return this.env.CADRE_JWT_AUDIENCE; }
   get accessTokenTtl() { return this.env.CADRE_ACCESS_TOKEN_TTL; }

@@ -39,6 +39,10 @@ export class Environment {
   @IsString() @MinLength(16) CADRE_MASTER_KEY = 'dev-only-master-key-change-me';
   /** HMAC-SHA-256 key of linkage pseudonyms; never stored in the database. Secret. */
   @IsString() @MinLength(16) CADRE_PSEUDONYM_KEY = 'dev-only-pseudonym-key-change-me';
+  /** Secret the cell key method's record keys derive from (md5(secret ‖ pseudonym)); never stored, logged or returned. Secret. */
+  @IsString() @MinLength(16) CADRE_RECORD_KEY_SECRET = 'dev-only-record-key-secret-change-me';
+  /** Cap on a result's rows (its declared domain, margins included): larger → 422 too_many_cells. */
+  @Transform(int) @IsInt() @Min(1) @Max(1_000_000) CADRE_MAX_RESULT_CELLS = 10000;
   @IsString() CADRE_JWT_ISSUER = 'urn:cadre';
   @IsString() CADRE_JWT_AUDIENCE = 'urn:cadre:api';
   @Transform(int) @IsInt() @Min(30) CADRE_ACCESS_TOKEN_TTL = 900;
@@ -61,7 +65,7 @@ export class Environment {
   @IsIn(['development', 'production', 'test']) NODE_ENV = 'development';
 }
 
-export const SECRET_VARIABLES = ['CADRE_MASTER_KEY', 'CADRE_PSEUDONYM_KEY', 'CADRE_BOOTSTRAP_ADMIN_PASSWORD', 'CADRE_DB_ROLE_PASSWORD'];
+export const SECRET_VARIABLES = ['CADRE_MASTER_KEY', 'CADRE_PSEUDONYM_KEY', 'CADRE_RECORD_KEY_SECRET', 'CADRE_BOOTSTRAP_ADMIN_PASSWORD', 'CADRE_DB_ROLE_PASSWORD'];
 
 /** Parses and validates an environment; throws one error listing every bad variable (names only, never values). */
 export function parseEnvironment(env: NodeJS.ProcessEnv): Environment {

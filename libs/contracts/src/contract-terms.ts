@@ -10,6 +10,8 @@ export interface ContractTerms {
     dominance: { n: number; k: number };
     rounding: number;
     privacy: { mechanism: PrivacyMechanism; epsilonTotal: number; delta: number };
+    /** Cell key perturbation (computations rule 3); absent: the platform's (maxDeviation 2, variance 1). Stricter only. */
+    perturbation?: { maxDeviation: number; variance: number };
   };
   maxComputations: number;
   releaseMode: ReleaseMode;

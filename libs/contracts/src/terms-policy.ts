@@ -81,6 +81,10 @@ export function looserFields(before: ContractTerms, after: ContractTerms): Field
   }
   if (a.privacy.epsilonTotal > b.privacy.epsilonTotal) looser('terms.disclosure.privacy.epsilonTotal', 'may only decrease');
   if (a.privacy.delta > b.privacy.delta) looser('terms.disclosure.privacy.delta', 'may only decrease');
+  const [pb, pa] = [{ maxDeviation: 2, variance: 1, ...b.perturbation }, { maxDeviation: 2, variance: 1, ...a.perturbation }];
+  if (!(pa.maxDeviation >= pb.maxDeviation)) looser('terms.disclosure.perturbation.maxDeviation', 'may only increase');
+  if (!(pa.variance >= pb.variance)) looser('terms.disclosure.perturbation.variance', 'may only increase');
+  if (!(pa.variance < pa.maxDeviation ** 2)) looser('terms.disclosure.perturbation.variance', 'must stay below maxDeviation²');
 
   if (after.maxComputations > before.maxComputations) looser('terms.maxComputations', 'may only decrease');
   if (RELEASE_RANK[after.releaseMode] < RELEASE_RANK[before.releaseMode]) looser('terms.releaseMode', 'may only go from automatic to provider_review');

@@ -3,6 +3,10 @@ import type { Plan } from '../planning/plan';
 import type { CompiledAggregate } from '../sql/compiler';
 import { ComputationResult, compareKeys, keyLabel, RawKey, resultColumns, ResultRow, round2, roundTo, SuppressionReason } from './result';
 import { secondarySuppression } from './secondary-suppression';
+import { cellId, domainCells } from '../planning/domain';
+import { assertNever } from '../planning/measures';
+import { perturbCell } from './perturbation';
+import { perturbationTable } from './ptable';
 
 /** A summed column in one cell, before any control. */
 export interface RawSum {
@@ -19,6 +23,8 @@ export interface RawCell {
   keys: RawKey[];
   count: number;
   sums: RawSum[];
+  /** The cell key as SQL answers it: the persons' record keys summed modulo 2^32 (0 for an empty cell). */
+  cellKey: number;
 }
 
 /** Reads the rows of `compileAggregate` (without DP) into cells; `g` says which keys are margins. */
@@ -27,6 +33,7 @@ export function readRawCells(plan: Plan, compiled: CompiledAggregate, rows: Reco
   return rows.map((row) => ({
     keys: plan.groupBy.map((_, i) => ((Number(row.g) >> (d - 1 - i)) & 1 ? null : (row[`k${i}`] as RawKey))),
     count: Number(row.n),
+    cellKey: Number(row.ck ?? 0),
     sums: compiled.summed.map((_, j) => ({
       sum: Number(row[`s${j}`] ?? 0),
       contributors: Number(row[`c${j}`] ?? 0),
@@ -44,13 +51,19 @@ export function isDominated(sum: RawSum, rules: { n: number; k: number }[]): boo
 
 /**
  * Disclosure control of a result without differential privacy, in API.md's order:
- * 1. minimum cell size, 2. dominance (for sums and means), 3. secondary suppression when
- * margins are published, 4. rounding of counts and sums. A suppressed cell publishes no
- * measure. A mean is the unrounded sum over the persons with a value, to 2 decimals
- * (a mean times a rounded count does not give the exact sum back). Rule 5 (differencing)
- * is decided before this runs, on populations, in SQL.
+ * 0. the declared domain: every cell of it, whatever the data hold (an absent cell has
+ *    count 0); 1. minimum cell size (zero included); 2. dominance (for sums and means);
+ * 3. cell key perturbation of counts and sums, margins included; 4. secondary
+ * suppression when margins are published (decided on true counts); 5. rounding, after
+ * perturbation. A suppressed cell publishes no measure and reads the same whatever its
+ * true count. A mean is the released sum over the released count. Rule 6
+ * (differencing) is decided before this runs, on populations, in SQL.
  */
-export function controlDisclosure(plan: Plan, compiled: CompiledAggregate, cells: RawCell[], policy: EffectivePolicy): ComputationResult {
+export function controlDisclosure(plan: Plan, compiled: CompiledAggregate, data: RawCell[], policy: EffectivePolicy, domain: RawKey[][]): ComputationResult {
+  const byId = new Map(data.map((c) => [cellId(c.keys), c]));
+  const cells: RawCell[] = domainCells(domain, plan.totals && plan.groupBy.length > 0).map(
+    (keys) => byId.get(cellId(keys)) ?? { keys, count: 0, cellKey: 0, sums: compiled.summed.map(() => ({ sum: 0, contributors: 0, absSum: 0, top: [] })) },
+  );
   const reasons: (SuppressionReason | null)[] = cells.map((c) => {
     if (c.count < policy.minCellSize) return 'min_cell_size';
     if (c.sums.some((s) => isDominated(s, policy.dominance))) return 'dominance';
@@ -63,7 +76,8 @@ export function controlDisclosure(plan: Plan, compiled: CompiledAggregate, cells
     for (const i of secondarySuppression(table)) reasons[i] = 'secondary';
     secondarySuppressed = reasons.filter((r) => r === 'secondary').length;
   }
-
+  const perturbation = plan.perturbation ?? null;
+  const table = perturbation ? perturbationTable({ ...perturbation, minCellSize: policy.minCellSize }) : null;
   const sumIndex = (m: Plan['measures'][number]) =>
     compiled.summed.findIndex((s) => s.ref.datasetId === m.ref!.datasetId && s.ref.column === m.ref!.column);
   const order = cells.map((_, i) => i).sort((a, b) => compareKeys(cells[a].keys, cells[b].keys));
@@ -72,24 +86,39 @@ export function controlDisclosure(plan: Plan, compiled: CompiledAggregate, cells
     const reason = reasons[i];
     const row = {} as ResultRow;
     plan.groupBy.forEach((g, k) => (row[g.label] = keyLabel(g, cell.keys[k])));
-    for (const m of plan.measures) {
-      if (reason) row[m.label] = null;
-      else if (m.fn === 'count') row[m.label] = roundTo(cell.count, policy.rounding);
-      else {
-        const s = cell.sums[sumIndex(m)];
-        if (m.fn === 'sum') row[m.label] = roundTo(s.sum, policy.rounding);
-        else row[m.label] = s.contributors > 0 ? round2(s.sum / s.contributors) : null;
-      }
-    }
+    const released = reason ? null : perturbCell(cell, table);
+    for (const m of plan.measures) row[m.label] = released ? measureValue(m, released, sumIndex, policy.rounding) : null;
     row.suppressed = reason !== null;
     if (reason) row.reason = reason;
     return row;
   });
-
   return {
     columns: resultColumns(plan),
     rows,
-    disclosure: { minCellSize: policy.minCellSize, primarySuppressed, secondarySuppressed, rounding: policy.rounding },
+    disclosure: {
+      minCellSize: policy.minCellSize,
+      primarySuppressed,
+      secondarySuppressed,
+      rounding: policy.rounding,
+      perturbation: perturbation ? { method: 'cell_key', ...perturbation } : null,
+    },
     privacy: { mechanism: 'none', epsilonSpent: 0 },
   };
+}
+
+/** A published measure of an unsuppressed cell, from its released (perturbed, unrounded) count and sums. */
+function measureValue(m: Plan['measures'][number], cell: { count: number; sums: number[] }, sumIndex: (m: Plan['measures'][number]) => number, rounding: number): number | null {
+  const fn = m.fn;
+  switch (fn) {
+    case 'count':
+      return roundTo(cell.count, rounding);
+    case 'sum':
+      return roundTo(cell.sums[sumIndex(m)], rounding);
+    case 'mean':
+      return cell.count > 0 ? round2(cell.sums[sumIndex(m)] / cell.count) : null;
+    case 'quantile':
+      throw new Error('quantiles are released only under differential privacy');
+    default:
+      return assertNever(fn);
+  }
 }

@@ -15,8 +15,17 @@ export interface ResultRow {
 export interface ComputationResult {
   columns: string[];
   rows: ResultRow[];
-  disclosure: { minCellSize: number; primarySuppressed: number; secondarySuppressed: number; rounding: number };
+  disclosure: {
+    minCellSize: number;
+    primarySuppressed: number;
+    secondarySuppressed: number;
+    rounding: number;
+    /** Rule 3's parameters; null under differential privacy (the noise replaces it). */
+    perturbation: { method: 'cell_key'; maxDeviation: number; variance: number } | null;
+  };
   privacy: { mechanism: Mechanism; epsilonSpent: number; delta?: number };
+  /** The dataset versions the result was computed on (inside its signature). */
+  datasetVersions?: { datasetId: string; version: number }[];
 }
 
 /** A group key as SQL answers it: text value, 1-based bin index, or null for a rolled-up margin. */

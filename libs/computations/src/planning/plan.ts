@@ -25,8 +25,13 @@ export interface PlannedGroup {
   ref: ColumnRef;
   /** Half-open bins [b0,b1), [b1,b2) …; values outside every bin are dropped. */
   bins?: number[];
-  /** Under differential privacy: the declared categories (bins are their own domain). */
+  /**
+   * The declared values of the column (categories, booleans, integers within declared
+   * bounds), as the group key spells them (text). See `domain.ts`.
+   */
   categories?: string[];
+  /** The domain is the keys of this joined reference dataset's reference_key (public open data). */
+  reference?: ColumnRef;
 }
 
 export interface PlannedMeasure {
@@ -53,6 +58,8 @@ export interface Plan {
   joins: PlannedJoin[];
   totals: boolean;
   privacy: { mechanism: Mechanism; epsilon: number; delta: number };
+  /** Rule 3: the cell key perturbation (none under DP). */
+  perturbation: { maxDeviation: number; variance: number } | null;
   /** Dominance needs the n largest contributions of a cell: the largest n of the policy's rules. */
   dominanceN: number;
 }

@@ -100,6 +100,42 @@ describe('planComputation', () => {
     it('refuses the same column twice', () => expect(code({ groupBy: ['h.iris', 'h.iris'] })).toBe('duplicate_group_by'));
   });
 
+  describe('the declared domain (rule 0)', () => {
+    const catalogue = context().catalogue;
+    it('lists the declared categories, every integer within the declared bounds, and booleans', () => {
+      const p = plan({ groupBy: ['h.iris', 'h.age'] });
+      expect(p.groupBy[0].categories).toEqual(catalogue[0].columns[1].categories);
+      const { min, max } = catalogue[0].columns[2];
+      expect(p.groupBy[1].categories).toEqual(Array.from({ length: max! - min! + 1 }, (_, i) => String(min! + i)));
+    });
+    it("takes a joined reference dataset's keys as the domain of the joined column", () => {
+      const p = plan({ datasets: [H, S, R], join: [{ left: 'h.iris', right: 'ref.code' }], groupBy: ['ref.code'] });
+      expect(p.groupBy[0].reference).toEqual({ datasetId: IDS.reference, column: 'code' });
+    });
+    it('refuses a group-by without a declared domain, with or without differential privacy', () => {
+      const ctx = context();
+      delete ctx.catalogue[0].columns[2].max; // age loses its upper bound
+      expect(code({ groupBy: ['h.age'] }, ctx)).toBe('group_by_requires_domain');
+      const dpCtx = context({ mechanism: 'laplace' });
+      delete dpCtx.catalogue[0].columns[2].max;
+      expect(code({ groupBy: ['h.age'], privacy: { mechanism: 'laplace', epsilon: 1 } }, dpCtx)).toBe('group_by_requires_domain');
+    });
+    it('refuses a domain above the cap, margins included, and accepts one at the cap', () => {
+      // iris (4) × age 0..120 (121): 484 cells; with margins 5 × 122 = 610.
+      expect(code({ groupBy: ['h.iris', 'h.age'] }, { ...context(), maxCells: 483 })).toBe('too_many_cells');
+      expect(plan({ groupBy: ['h.iris', 'h.age'] }, { ...context(), maxCells: 484 }).groupBy).toHaveLength(2);
+      expect(code({ groupBy: ['h.iris', 'h.age'], totals: true }, { ...context(), maxCells: 609 })).toBe('too_many_cells');
+      expect(plan({ groupBy: ['h.iris', 'h.age'], totals: true }, { ...context(), maxCells: 610 }).totals).toBe(true);
+    });
+    it('carries the strictest perturbation of the contracts and the decision', () => {
+      const ctx = context();
+      expect(plan({}, ctx).perturbation).toEqual({ maxDeviation: 2, variance: 1 });
+      ctx.contracts[0] = { ...ctx.contracts[0], disclosure: { ...ctx.contracts[0].disclosure, perturbation: { maxDeviation: 3 } } };
+      ctx.policy = effectivePolicy(ctx.contracts, { perturbation: { variance: 2 } });
+      expect(plan({}, ctx).perturbation).toEqual({ maxDeviation: 3, variance: 2 });
+    });
+  });
+
   describe('measures', () => {
     it('refuses a sum of a non-numeric column', () => expect(code({ measures: [{ fn: 'sum', column: 'h.iris' }] })).toBe('measure_not_numeric'));
     it('refuses a sum without declared bounds', () => {
@@ -153,12 +189,12 @@ describe('planComputation', () => {
       expect(plan({ privacy: { mechanism: 'laplace', epsilon: 0.5 } }, ctx).privacy.epsilon).toBe(0.5);
       expect(code({ privacy: { mechanism: 'gaussian', epsilon: 0.5, delta: 1e-5 } }, context({ mechanism: 'gaussian' }))).toBe('delta_above_max');
     });
-    it('needs a declared domain for every group-by column', () => {
+    it('takes the same declared domain as the exact path', () => {
       const ctx = context({ mechanism: 'laplace' });
       const dp = { mechanism: 'laplace', epsilon: 1 };
-      expect(code({ groupBy: ['h.age'], privacy: dp }, ctx)).toBe('dp_group_by_requires_domain');
       const p = plan({ groupBy: ['h.iris', { column: 'h.age', bins: [0, 65, 120] }], privacy: dp }, ctx);
       expect(p.groupBy[0].categories).toEqual(ctx.catalogue[0].columns[1].categories);
+      expect(p.perturbation).toBeNull();
     });
     it('refuses a domain too large to publish whole', () => {
       const bins = Array.from({ length: 51 }, (_, i) => i * 2);

@@ -3,10 +3,9 @@ import type { FilterScalar } from '../query/computation-query.dto';
 import type { ComputationQuery } from '../query/query';
 import type { CatalogueDataset, EffectivePolicy, GrantingTerms } from '../policy/policy';
 import { CatalogueView, forbiddenGroupByHit, ResolvedColumn } from './catalogue-view';
+import { DEFAULT_MAX_RESULT_CELLS, groupDomain, resultRowCount } from './domain';
 import type { Plan, PlannedFilter, PlannedGroup, PlannedJoin, PlannedMeasure } from './plan';
 
-/** Under differential privacy every cell of the declared domain is released: keep the table bounded. */
-export const MAX_DP_CELLS = 10_000;
 const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 
 export interface PlanningContext {
@@ -17,6 +16,8 @@ export interface PlanningContext {
   /** The terms of the use case's contracts. */
   contracts: GrantingTerms[];
   policy: EffectivePolicy;
+  /** The cap on a result's rows, margins included (CADRE_MAX_RESULT_CELLS; default 10,000). */
+  maxCells?: number;
 }
 
 function refuse(code: string, field: string, detail: string): never {
@@ -36,7 +37,7 @@ export function planComputation(query: ComputationQuery, ctx: PlanningContext): 
 
   const joins = planJoins(query, byAlias, view);
   const where = query.where.map((f, i) => planFilter(f, view.resolve(f.column, `query.where.${i}.column`), `query.where.${i}`));
-  const groupBy = planGroups(query, view, ctx.policy, dp);
+  const groupBy = planGroups(query, view, ctx, joins);
   const measures = planMeasures(query, view, dp);
   if (dp && query.totals && measures.some((m) => m.fn === 'quantile')) {
     refuse('quantile_without_margins', 'query.totals', 'margins of a quantile cannot be derived from noisy cells: ask totals without quantiles');
@@ -51,6 +52,7 @@ export function planComputation(query: ComputationQuery, ctx: PlanningContext): 
     joins,
     totals: query.totals,
     privacy,
+    perturbation: dp ? null : { ...ctx.policy.perturbation },
     dominanceN: Math.max(1, ...ctx.policy.dominance.map((r) => r.n)),
   };
 }
@@ -136,7 +138,8 @@ function planFilter(f: ComputationQuery['where'][number], col: ResolvedColumn, f
   return { ref: col.ref, op: f.op, values };
 }
 
-function planGroups(query: ComputationQuery, view: CatalogueView, policy: EffectivePolicy, dp: boolean): PlannedGroup[] {
+function planGroups(query: ComputationQuery, view: CatalogueView, ctx: PlanningContext, joins: PlannedJoin[]): PlannedGroup[] {
+  const maxCells = ctx.maxCells ?? DEFAULT_MAX_RESULT_CELLS;
   const resolved: ResolvedColumn[] = [];
   const groups = query.groupBy.map((g, i) => {
     const field = `query.groupBy.${i}`;
@@ -145,27 +148,20 @@ function planGroups(query: ComputationQuery, view: CatalogueView, policy: Effect
     if (resolved.some((r) => r.label === col.label)) refuse('duplicate_group_by', field, 'a column is grouped on once');
     resolved.push(col);
     const { type, role } = col.column;
-    const group: PlannedGroup = { label: col.label, ref: col.ref };
+    const joined = joins.some((j) => (j.left.datasetId === col.ref.datasetId && j.left.column === col.ref.column) || (j.right.datasetId === col.ref.datasetId && j.right.column === col.ref.column));
     if (typeof g !== 'string') {
       if (type !== 'integer' && type !== 'number') refuse('column_not_groupable', field, 'bins need a numeric column');
-      group.bins = [...g.bins];
-    } else if (type === 'text' && role !== 'reference_key') {
+    } else if (type === 'text' && role !== 'reference_key' && !joined) {
       refuse('column_not_groupable', field, 'free text is not groupable: only categories and reference keys are');
-    } else if (type === 'date' || type === 'number') {
+    } else if ((type === 'date' || type === 'number') && !joined) {
       refuse('column_not_groupable', field, `a ${type} column is grouped only through bins`);
     }
-    if (dp && !group.bins) {
-      if (type === 'category' && col.column.categories?.length) group.categories = [...col.column.categories];
-      else if (type === 'boolean') group.categories = ['false', 'true'];
-      else refuse('dp_group_by_requires_domain', field, 'under differential privacy a group-by column needs declared categories or bins');
-    }
-    return group;
+    return { label: col.label, ref: col.ref, ...groupDomain(col, typeof g === 'string' ? undefined : g.bins, joins, field, maxCells) };
   });
-  const hit = forbiddenGroupByHit(resolved, policy.forbiddenGroupBy);
+  const hit = forbiddenGroupByHit(resolved, ctx.policy.forbiddenGroupBy);
   if (hit) refuse('forbidden_group_by', 'query.groupBy', `the ethics decision forbids grouping on ${hit.join(' + ')}`);
-  if (dp) {
-    const cells = groups.reduce((n, g) => n * (g.bins ? g.bins.length - 1 : g.categories!.length), 1);
-    if (cells > MAX_DP_CELLS) refuse('too_many_cells', 'query.groupBy', `the declared domain has more than ${MAX_DP_CELLS} cells`);
+  if (resultRowCount(groups, query.totals, ctx.catalogue) > maxCells) {
+    refuse('too_many_cells', 'query.groupBy', `the declared domain has more than ${maxCells} cells (margins included)`);
   }
   return groups;
 }

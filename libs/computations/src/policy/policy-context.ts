@@ -4,6 +4,7 @@ import { AppConfig } from '@cadre/config';
 import { ContractsService, UseCaseContract } from '@cadre/contracts';
 import { DatasetsService } from '@cadre/datasets';
 import { UseCaseSnapshot, UseCasesService } from '@cadre/ethics';
+import { MembershipPolicy } from '@cadre/members';
 import { ComputationRejected } from '../computations.errors';
 import type { CatalogueDataset } from './policy';
 import { effectivePolicy, EffectivePolicy } from './policy';
@@ -23,7 +24,29 @@ export class PolicyContextLoader {
     private readonly contracts: ContractsService,
     private readonly datasets: DatasetsService,
     private readonly config: AppConfig,
+    private readonly membership: MembershipPolicy,
   ) {}
+
+  /** The cap on a result's rows (CADRE_MAX_RESULT_CELLS). */
+  get maxCells(): number {
+    return this.config.maxResultCells;
+  }
+
+  /**
+   * Safe settings: the requester and every provider are active members adhering to the
+   * current charter (the operator is exempt, as everywhere). Throws the rejection code
+   * `organisation_suspended` or `charter_not_adhered`.
+   */
+  async assertMembers(ctx: PolicyContext, em?: EntityManager): Promise<void> {
+    const ids = [...new Set([ctx.useCase.requesterOrganisationId, ...ctx.useCase.providerOrganisationIds, ...ctx.contracts.map((c) => c.providerOrganisationId)])];
+    const standings = await this.membership.standingOf(ids, em);
+    for (const id of ids) {
+      const s = standings.find((x) => x.organisationId === id);
+      if (s?.isOperator) continue;
+      if (!s || s.status !== 'active') throw new ComputationRejected('organisation_suspended', 'An organisation of the use case is suspended');
+      if (!s.adheresToCurrentCharter) throw new ComputationRejected('charter_not_adhered', 'An organisation of the use case does not adhere to the current charter');
+    }
+  }
 
   async load(useCase: UseCaseSnapshot, em?: EntityManager): Promise<PolicyContext> {
     const contracts = await this.contracts.forUseCase(useCase.id, em);

@@ -1,5 +1,6 @@
 import type { ColumnDescriptor, DatasetDescriptor } from '@cadre/datasets';
 import type { Mechanism } from '../query/computation-query.dto';
+import { MAX_PTABLE_DEVIATION, PLATFORM_PERTURBATION } from '../disclosure/ptable';
 
 /**
  * The slices of other contexts' records the data plane reads. The catalogue types are the
@@ -17,6 +18,8 @@ export interface GrantingTerms {
     dominance: { n: number; k: number };
     rounding: number;
     privacy: { mechanism: Mechanism; epsilonTotal: number; delta: number };
+    /** Rule 3 parameters a provider demands (stricter only: larger than the platform's). */
+    perturbation?: Partial<PerturbationParams>;
   };
   maxComputations: number;
   releaseMode: 'automatic' | 'provider_review';
@@ -28,6 +31,13 @@ export interface PolicyConditions {
   maxEpsilon?: number;
   forbiddenGroupBy?: string[][];
   releaseMode?: 'automatic' | 'provider_review';
+  perturbation?: Partial<PerturbationParams>;
+}
+
+/** Cell key perturbation (rule 3): maximum deviation D and variance V of the p-table. */
+export interface PerturbationParams {
+  maxDeviation: number;
+  variance: number;
 }
 
 /** The disclosure policy a computation runs under: the strictest of every contract and of the decision. */
@@ -48,6 +58,7 @@ export interface EffectivePolicy {
   forbiddenGroupBy: string[][];
   releaseMode: 'automatic' | 'provider_review';
   maxComputations: number;
+  perturbation: PerturbationParams;
 }
 
 /** Platform defaults (API.md): 11 persons per cell, dominance (1, 85%), no rounding. */
@@ -88,6 +99,7 @@ export function effectivePolicy(terms: GrantingTerms[], conditions: PolicyCondit
   const maxComputations = Math.min(platformMaxComputations, ...terms.map((t) => t.maxComputations));
   return {
     minCellSize,
+    perturbation: strictestPerturbation([conditions.perturbation, ...terms.map((t) => t.disclosure.perturbation)]),
     dominance,
     rounding,
     privacy: { mechanism, epsilonTotal, delta, maxEpsilonPerComputation },
@@ -95,4 +107,17 @@ export function effectivePolicy(terms: GrantingTerms[], conditions: PolicyCondit
     releaseMode,
     maxComputations: Number.isFinite(maxComputations) ? maxComputations : 0,
   };
+}
+
+/**
+ * The strictest perturbation asked: the largest maximum deviation and the largest variance
+ * of the platform (D = 2, V = 1), the decision and every contract. A variance the maximum
+ * deviation cannot carry (V ≥ D²) widens D until it can.
+ */
+export function strictestPerturbation(asked: (Partial<PerturbationParams> | undefined)[]): PerturbationParams {
+  const valid = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
+  let maxDeviation = Math.max(PLATFORM_PERTURBATION.maxDeviation, ...asked.map((a) => a?.maxDeviation).filter(valid).map(Math.ceil));
+  const variance = Math.max(PLATFORM_PERTURBATION.variance, ...asked.map((a) => a?.variance).filter(valid));
+  while (variance >= maxDeviation ** 2) maxDeviation += 1;
+  return { maxDeviation: Math.min(maxDeviation, MAX_PTABLE_DEVIATION), variance: Math.min(variance, MAX_PTABLE_DEVIATION ** 2 - 1) };
 }

@@ -4,6 +4,7 @@ import type { CompiledAggregate } from '../sql/compiler';
 import { ComputationResult, compareKeys, keyLabel, RawKey, resultColumns, ResultRow, round2, roundTo } from '../disclosure/result';
 import { gaussianNoise, gaussianSigma2, laplaceNoise, zcdpFromApproxDp } from './discrete-mechanisms';
 import { dpQuantile } from './quantile';
+import { cellId, domainCells } from '../planning/domain';
 import type { RandomSource } from './random-source';
 
 /** A cell of the declared domain as SQL answers it under DP: true count and integer-scaled clamped sums. */
@@ -55,19 +56,27 @@ export function releaseWithPrivacy(
   histograms: Record<string, unknown>[][],
   policy: EffectivePolicy,
   random: RandomSource,
+  domain: RawKey[][],
 ): ComputationResult {
   const split = splitBudget(plan, compiled);
-  const cells: DomainCell[] = rows.map((r) => ({
-    keys: plan.groupBy.map((_, i) => r[`k${i}`] as RawKey),
-    count: Number(r.n),
-    scaledSums: compiled.summed.map((_, j) => BigInt(String(r[`s${j}`] ?? '0'))),
-  }));
-  const keyOf = (keys: RawKey[]) => JSON.stringify(keys.map((k) => (k === null ? null : String(k))));
+  const keyOf = cellId;
+  const byId = new Map(
+    rows.map((r) => {
+      const keys = plan.groupBy.map((_, i) => r[`k${i}`] as RawKey);
+      return [keyOf(keys), { count: Number(r.n), scaledSums: compiled.summed.map((_, j) => BigInt(String(r[`s${j}`] ?? '0'))) }];
+    }),
+  );
+  // Every cell of the declared domain (domain.ts), empty ones included: keys never come from the data.
+  const cells: DomainCell[] = domainCells(domain, false).map((keys) => {
+    const found = byId.get(keyOf(keys));
+    return { keys, count: found?.count ?? 0, scaledSums: found?.scaledSums ?? compiled.summed.map(() => 0n) };
+  });
   const needsCount = plan.measures.some((m) => m.fn === 'count' || m.fn === 'mean');
 
   const noisy = cells.map((c) => ({
     keys: c.keys,
-    count: needsCount ? c.count + Number(noise(split, 1, random)) : 0,
+    // Clamped at 0 before margins are summed (post-processing): margins add up to the published cells.
+    count: needsCount ? Math.max(0, c.count + Number(noise(split, 1, random))) : 0,
     sums: compiled.summed.map((s, j) => {
       const sensitivity = Math.ceil(Math.max(Math.abs(s.min), Math.abs(s.max)) * s.scale);
       return Number(c.scaledSums[j] + noise(split, sensitivity, random)) / s.scale;
@@ -133,7 +142,7 @@ export function releaseWithPrivacy(
   return {
     columns: resultColumns(plan),
     rows: rowsOut,
-    disclosure: { minCellSize: policy.minCellSize, primarySuppressed: 0, secondarySuppressed: 0, rounding: policy.rounding },
+    disclosure: { minCellSize: policy.minCellSize, primarySuppressed: 0, secondarySuppressed: 0, rounding: policy.rounding, perturbation: null },
     privacy: {
       mechanism: plan.privacy.mechanism,
       epsilonSpent: plan.privacy.epsilon,

@@ -3,15 +3,20 @@ import { planComputation } from '../planning/planner';
 import { parseQuery } from '../query/query';
 import { compileAggregate, CompileOptions } from './compiler';
 import { compileDifferencing, distinctEarlierPopulations } from './differencing';
+import type { Plan } from '../planning/plan';
+import { catalogueAt } from '../planning/versions';
 
 const H = { datasetId: IDS.hospital, as: 'h' };
 const S = { datasetId: IDS.social, as: 's' };
 
+const SECRET = 'record-key-secret-for-tests';
+
 function compile(query: Record<string, unknown>, options: Parameters<typeof context>[0] = {}, compileOptions: CompileOptions = {}) {
   const ctx = context(options);
   const plan = planComputation(parseQuery({ datasets: [H, S], measures: [{ fn: 'count' }], ...query }), ctx);
-  return { plan, ctx, compiled: compileAggregate(plan, ctx.catalogue, compileOptions) };
+  return { plan, ctx, compiled: compileAggregate(plan, ctx.catalogue, { recordKeySecret: SECRET, ...compileOptions }) };
 }
+const at = (plan: Plan, catalogue: ReturnType<typeof context>['catalogue']) => ({ plan, catalogue });
 
 describe('compileAggregate', () => {
   it('sends every user value as a parameter, never in the SQL text', () => {
@@ -22,6 +27,8 @@ describe('compileAggregate', () => {
       measures: [{ fn: 'count' }, { fn: 'sum', column: 'h.icuDays' }],
     });
     expect(compiled.sql).not.toContain('marker');
+    expect(compiled.sql).not.toContain(SECRET);
+    expect(compiled.params).toContain(SECRET);
     expect(compiled.sql).not.toMatch(/\b(18|64|65|120)\b/);
     expect(compiled.params).toEqual(expect.arrayContaining([[marker, 'other'], 18, 64, [0, 18, 65, 120]]));
     const used = new Set([...compiled.sql.matchAll(/\$(\d+)::/g)].map((m) => Number(m[1])));
@@ -50,8 +57,10 @@ describe('compileAggregate', () => {
       { mechanism: 'laplace' },
     );
     expect(compiled.sql).toMatch(/LEAST\(GREATEST\(COALESCE/);
-    expect(compiled.sql).toContain('unnest($');
-    expect(compiled.sql).toContain('LEFT JOIN');
+    // Cells holding persons only: the declared domain is laid over them outside SQL (domain.ts), no cell key.
+    expect(compiled.sql).toContain('GROUP BY k0');
+    expect(compiled.sql).not.toMatch(/\bck\b|md5/);
+    expect(compiled.perturbed).toBe(false);
     expect(compiled.summed).toEqual([{ ref: { datasetId: IDS.social, column: 'income' }, scale: 100, min: 0, max: 100000 }]);
     expect(compiled.quantiles).toHaveLength(1);
     expect(compiled.quantiles[0]).toMatchObject({ min: 0, max: 60, steps: 60 });
@@ -61,13 +70,29 @@ describe('compileAggregate', () => {
     const { plan } = compile({ groupBy: ['h.iris'] });
     const cat = catalogue();
     cat[0].columns = cat[0].columns.filter((c) => c.name !== 'iris');
-    expect(() => compileAggregate(plan, cat)).toThrow(/catalogue lacks a column/);
+    expect(() => compileAggregate(plan, cat, { recordKeySecret: SECRET })).toThrow(/catalogue lacks a column/);
+  });
+
+  it('sums record keys into a cell key, margins included, and refuses a perturbed plan without the secret', () => {
+    const { plan, compiled } = compile({ groupBy: ['h.iris'], totals: true });
+    expect(compiled.perturbed).toBe(true);
+    expect(compiled.sql).toMatch(/md5\(\$\d+::text \|\| pid\)/);
+    expect(compiled.sql).toContain('% 4294967296) + 4294967296) % 4294967296)::bigint AS ck');
+    expect(() => compileAggregate(plan, catalogue())).toThrow(/record key secret/);
+  });
+
+  it('reads the keys of a reference domain from the reference dataset only', () => {
+    const R = { datasetId: IDS.reference, as: 'ref' };
+    const ctx = context();
+    const plan = planComputation(parseQuery({ datasets: [H, R], join: [{ left: 'h.iris', right: 'ref.code' }], groupBy: ['h.iris'], measures: [{ fn: 'count' }] }), ctx);
+    const compiled = compileAggregate(plan, ctx.catalogue, { recordKeySecret: SECRET });
+    expect(compiled.referenceKeys).toEqual([{ groupIndex: 0, statement: { sql: `SELECT DISTINCT ("code")::text AS k FROM vault."${TABLES.reference}" WHERE "code" IS NOT NULL`, params: [] } }]);
   });
 
   it('compiles population differences with parameters for both populations', () => {
     const { plan: a, ctx } = compile({ where: [{ column: 'h.age', op: 'gte', value: 18 }] });
     const { plan: b } = compile({ where: [{ column: 'h.age', op: 'gte', value: 19 }] });
-    const stmt = compileDifferencing(a, [b, b], ctx.catalogue);
+    const stmt = compileDifferencing(a, [at(b, ctx.catalogue), at(b, ctx.catalogue)], ctx.catalogue);
     expect(stmt.sql).toContain('EXCEPT');
     expect(stmt.sql).toContain('AS diff1');
     expect(stmt.params).toEqual([18, 19, 19]);
@@ -78,7 +103,19 @@ describe('compileAggregate', () => {
     const { plan: same } = compile({ where: [{ column: 'h.age', op: 'gte', value: 18 }], groupBy: [] });
     const { plan: b } = compile({ where: [{ column: 'h.age', op: 'gte', value: 19 }] });
     const { plan: c } = compile({ where: [{ column: 'h.age', op: 'gte', value: 20 }] });
-    expect(distinctEarlierPopulations(a, [same, b, b, c, same, b], ctx.catalogue)).toEqual([b, c]);
+    const cat = ctx.catalogue;
+    expect(distinctEarlierPopulations(a, [same, b, b, c, same, b].map((p) => at(p, cat)), cat)).toEqual([at(b, cat), at(c, cat)]);
+  });
+
+  it('re-derives an earlier population on the dataset version it recorded, not on the current one', () => {
+    const { plan: a, ctx } = compile({ where: [{ column: 'h.age', op: 'gte', value: 18 }] });
+    const v1 = catalogueAt(ctx.catalogue, [{ datasetId: IDS.hospital, version: 1 }]);
+    const later = ctx.catalogue.map((d) => (d.id === IDS.hospital ? { ...d, current: { ...d.current!, table: TABLES.hospital.replace(/_v1$/, '_v2') } } : d));
+    // The same query on v1 (recorded) and on v2 (current) are two populations, compared.
+    expect(distinctEarlierPopulations(a, [at(a, v1)], later)).toHaveLength(1);
+    const stmt = compileDifferencing(a, [at(a, v1)], later);
+    expect(stmt.sql).toContain(`vault."${TABLES.hospital}"`);
+    expect(stmt.sql).toContain(`vault."${TABLES.hospital.replace(/_v1$/, '_v2')}"`);
   });
 
   describe('the per-person step', () => {
@@ -120,8 +157,9 @@ describe('compileAggregate', () => {
       expect(compile(dpQuery, { mechanism: 'laplace' }).compiled.quantiles[0].statement.sql).toContain('DISTINCT ON (pid)');
     });
 
-    it('counts rows when a plan has neither keys nor measures of columns', () => {
-      const { compiled } = compile({}, {}, { onePersonPerRow: true });
+    it('counts rows when a plan has neither keys, measures of columns nor record keys', () => {
+      const { plan, ctx } = compile({});
+      const compiled = compileAggregate({ ...plan, perturbation: null }, ctx.catalogue, { onePersonPerRow: true });
       expect(compiled.sql).toContain('WITH person AS NOT MATERIALIZED (SELECT 1 AS one FROM');
       expect(compiled.sql).toContain('count(*)::integer AS n');
     });
@@ -140,7 +178,7 @@ describe('compileAggregate', () => {
     it('keeps the n largest, in order, when a rule looks at more than one contributor', () => {
       const ctx = context();
       const plan = { ...planComputation(parseQuery({ datasets: [H, S], ...sums }), ctx), dominanceN: 3 };
-      const compiled = compileAggregate(plan, ctx.catalogue);
+      const compiled = compileAggregate(plan, ctx.catalogue, { recordKeySecret: SECRET });
       expect(compiled.sql).toMatch(/\(array_agg\(abs\(v0\) ORDER BY abs\(v0\) DESC\) FILTER \(WHERE v0 IS NOT NULL\)\)\[1:\$\d+::integer\]/);
       expect(compiled.params).toContain(3);
     });

@@ -1,7 +1,7 @@
 import type { CatalogueDataset } from '../policy/policy';
 import type { ColumnRef, Plan } from '../planning/plan';
 import { PlanRelation } from './relation';
-import { SqlParams } from './sql-text';
+import { quoteIdent, SqlParams, vaultTable } from './sql-text';
 
 /** Numbers of a `number` column are released at 0.01 resolution: integer-scaled sums under DP. */
 export const DP_NUMBER_SCALE = 100;
@@ -28,6 +28,10 @@ export interface CompiledAggregate extends CompiledStatement {
   onePersonPerRow: boolean;
   summed: { ref: ColumnRef; scale: number; min: number; max: number }[];
   quantiles: { measureIndex: number; ref: ColumnRef; min: number; max: number; steps: number; statement: CompiledStatement }[];
+  /** Rule 3 applies: the aggregate answers `ck`, each cell's key as an integer in [0, 2^32). */
+  perturbed: boolean;
+  /** One statement per group whose domain is a reference dataset's keys (public open data). */
+  referenceKeys: { groupIndex: number; statement: CompiledStatement }[];
 }
 
 /**
@@ -39,7 +43,28 @@ export interface CompiledAggregate extends CompiledStatement {
  */
 export interface CompileOptions {
   onePersonPerRow?: boolean;
+  /**
+   * The server secret record keys derive from (CADRE_RECORD_KEY_SECRET): bound as a
+   * parameter, never logged. Required when the plan is perturbed.
+   */
+  recordKeySecret?: string;
 }
+
+/** Cell keys are sums of 32-bit record keys modulo 2^32: the cell key in [0,1) is ck / 2^32. */
+export const CELL_KEY_MODULUS = 4294967296;
+
+/**
+ * A person's record key (rule 3): the first 32 bits of md5(secret ‖ pseudonym), as a
+ * signed integer (sum(integer) is a bigint: cheaper than numeric). The same person has
+ * the same key in every dataset, version and use case (the pseudonym is the same); the
+ * key never leaves SQL — only the cell's sum modulo 2^32 does.
+ */
+export function recordKeyExpression(pid: string, secretParam: string): string {
+  return `('x' || substr(md5(${secretParam} || ${pid}), 1, 8))::bit(32)::integer`;
+}
+
+/** The cell key of a group: the sum of its persons' record keys modulo 2^32, in [0, 2^32). */
+export const CELL_KEY_AGGREGATE = `(((sum(rk) % ${CELL_KEY_MODULUS}) + ${CELL_KEY_MODULUS}) % ${CELL_KEY_MODULUS})::bigint AS ck`;
 
 /**
  * How a person contributes. A person counts in exactly one cell: the first of their cells
@@ -59,6 +84,7 @@ function personRelation(
   quantiles: { ref: ColumnRef; min: number; max: number; steps: number }[],
   dp: boolean,
   onePersonPerRow: boolean,
+  secretParam: string | null = null,
 ): string {
   const keys = plan.groupBy.map((_, i) => `k${i}`);
   const rowKeys = plan.groupBy.map((g, i) => `${rel.groupKey(g)} AS k${i}`);
@@ -75,7 +101,8 @@ function personRelation(
   };
   if (onePersonPerRow) {
     const values = summed.map((s, j) => `${personValue(`(${rel.ref(s.ref)})::double precision`, s)} AS v${j}`);
-    const select = [...rowKeys, ...values, ...rowBuckets];
+    const rk = secretParam ? [`${recordKeyExpression(rel.personId, secretParam)} AS rk`] : [];
+    const select = [...rowKeys, ...values, ...rowBuckets, ...rk];
     // A plan without keys, sums or quantiles still needs a column to count rows of.
     return `SELECT ${select.length ? select.join(', ') : '1 AS one'} ${rel.from()} WHERE ${rel.conditions().join(' AND ')}`;
   }
@@ -85,7 +112,8 @@ function personRelation(
   // One line per (person, cell): the person's total in that cell.
   const perCell = `SELECT ${['pid', ...keys, ...summed.map((_, j) => `sum(r${j}) AS r${j}`), ...quantiles.map((_, j) => `min(b${j}) AS b${j}`)].join(', ')} FROM (${rows}) AS row_level GROUP BY ${['pid', ...keys].join(', ')}`;
   const values = summed.map((s, j) => `${personValue(`r${j}`, s)} AS v${j}`);
-  const select = ['pid', ...keys, ...values, ...quantiles.map((_, j) => `b${j}`)];
+  const rk = secretParam ? [`${recordKeyExpression('pid', secretParam)} AS rk`] : [];
+  const select = ['pid', ...keys, ...values, ...quantiles.map((_, j) => `b${j}`), ...rk];
   return `SELECT DISTINCT ON (pid) ${select.join(', ')} FROM (${perCell}) AS per_cell ORDER BY ${['pid', ...keys].join(', ')}`;
 }
 
@@ -123,7 +151,10 @@ export function compileAggregate(plan: Plan, catalogue: CatalogueDataset[], opti
     return { ref, scale: col.type === 'integer' ? 1 : DP_NUMBER_SCALE, min: col.min!, max: col.max! };
   });
   const keys = plan.groupBy.map((_, i) => `k${i}`);
-  const person = personRelation(plan, rel, params, summed, [], dp, onePersonPerRow);
+  const perturbed = !dp && plan.perturbation !== null && plan.perturbation !== undefined;
+  if (perturbed && !options.recordKeySecret) throw new Error('a perturbed plan needs the record key secret');
+  const secretParam = perturbed ? params.add(options.recordKeySecret!, 'text') : null;
+  const person = personRelation(plan, rel, params, summed, [], dp, onePersonPerRow, secretParam);
 
   let select: string;
   if (!dp) {
@@ -137,25 +168,12 @@ export function compileAggregate(plan: Plan, catalogue: CatalogueDataset[], opti
     );
     const grouping = keys.length === 0 ? '0' : `GROUPING(${keys.join(', ')})`;
     const groupBy = keys.length === 0 ? '' : plan.totals ? ` GROUP BY CUBE (${keys.join(', ')})` : ` GROUP BY ${keys.join(', ')}`;
-    select = `SELECT ${[`${grouping}::integer AS g`, ...keys, 'count(*)::integer AS n', ...aggregates].join(', ')} FROM person${groupBy}`;
+    const cellKey = perturbed ? [CELL_KEY_AGGREGATE] : [];
+    select = `SELECT ${[`${grouping}::integer AS g`, ...keys, 'count(*)::integer AS n', ...cellKey, ...aggregates].join(', ')} FROM person${groupBy}`;
   } else {
-    // Group keys come from the declared domain only: every cell of it, empty ones included.
+    // Only cells holding persons: the declared domain is laid over them in the worker (domain.ts).
     const aggregates = summed.map((_, j) => `sum(v${j})::text AS s${j}`);
-    const cells = `SELECT ${[...keys, 'count(*)::integer AS n', ...aggregates].join(', ')} FROM person${keys.length ? ` GROUP BY ${keys.join(', ')}` : ''}`;
-    const sums = summed.map((_, j) => `COALESCE(cells.s${j}, '0') AS s${j}`);
-    if (keys.length === 0) {
-      select = `SELECT ${['0 AS g', 'cells.n', ...sums].join(', ')} FROM (${cells}) AS cells`;
-    } else {
-      const domain = plan.groupBy.map((g, i) =>
-        g.bins
-          ? `generate_series(1, ${params.add(g.bins.length - 1, 'integer')}) AS dom${i}(k${i})`
-          : `unnest(${params.add(g.categories!, 'text[]')}) AS dom${i}(k${i})`,
-      );
-      const on = keys.map((k) => `cells.${k} = dom.${k}`).join(' AND ');
-      select =
-        `SELECT ${['0 AS g', ...keys.map((k) => `dom.${k}`), 'COALESCE(cells.n, 0) AS n', ...sums].join(', ')} ` +
-        `FROM (SELECT * FROM ${domain.join(' CROSS JOIN ')}) AS dom LEFT JOIN (${cells}) AS cells ON ${on}`;
-    }
+    select = `SELECT ${['0 AS g', ...keys, 'count(*)::integer AS n', ...aggregates].join(', ')} FROM person${keys.length ? ` GROUP BY ${keys.join(', ')}` : ''}`;
   }
 
   const quantiles = !dp
@@ -170,5 +188,12 @@ export function compileAggregate(plan: Plan, catalogue: CatalogueDataset[], opti
         const sql = `WITH ${personCte(onePersonPerRow)} (${qPerson}) SELECT ${[...keys, 'b0 AS b', 'count(*)::integer AS n'].join(', ')} FROM person WHERE b0 IS NOT NULL GROUP BY ${[...keys, 'b0'].join(', ')}`;
         return [{ measureIndex, ...spec, statement: { sql, params: qParams.values } }];
       });
-  return { sql: `WITH ${personCte(onePersonPerRow)} (${person}) ${select}`, params: params.values, dp, onePersonPerRow, summed, quantiles };
+  const referenceKeys = plan.groupBy.flatMap((g, groupIndex) => {
+    if (!g.reference) return [];
+    const table = catalogue.find((c) => c.id === g.reference!.datasetId)?.current?.table;
+    if (!table) throw new Error('the catalogue lacks a dataset of the plan');
+    const sql = `SELECT DISTINCT (${quoteIdent(g.reference.column)})::text AS k FROM ${vaultTable(table)} WHERE ${quoteIdent(g.reference.column)} IS NOT NULL`;
+    return [{ groupIndex, statement: { sql, params: [] } }];
+  });
+  return { sql: `WITH ${personCte(onePersonPerRow)} (${person}) ${select}`, params: params.values, dp, onePersonPerRow, perturbed, summed, quantiles, referenceKeys };
 }

@@ -36,12 +36,20 @@ export class PrivacyPatchDto {
   @ApiPropertyOptional({ minimum: 0, maximum: 0.1 }) @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) @Max(0.1) delta?: number;
 }
 
+export class PerturbationPatchDto {
+  @ApiPropertyOptional({ minimum: 2, maximum: 20, description: 'Maximum deviation of the cell key method; larger is stricter' })
+  @IsOptional() @IsInt() @Min(2) @Max(20) maxDeviation?: number;
+  @ApiPropertyOptional({ minimum: 1, maximum: 399, description: 'Variance of the p-table; larger is stricter (below maxDeviation²)' })
+  @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(1) @Max(399) variance?: number;
+}
+
 export class DisclosurePatchDto {
   @ApiPropertyOptional({ minimum: 1 }) @IsOptional() @IsInt() @Min(1) @Max(1_000_000) minCellSize?: number;
   @ApiPropertyOptional({ type: DominancePatchDto }) @IsOptional() @ValidateNested() @Type(() => DominancePatchDto) dominance?: DominancePatchDto;
   @ApiPropertyOptional({ minimum: 0, description: 'Counts and sums rounded to a multiple of it (0: none)' })
   @IsOptional() @IsInt() @Min(0) @Max(1_000_000) rounding?: number;
   @ApiPropertyOptional({ type: PrivacyPatchDto }) @IsOptional() @ValidateNested() @Type(() => PrivacyPatchDto) privacy?: PrivacyPatchDto;
+  @ApiPropertyOptional({ type: PerturbationPatchDto }) @IsOptional() @ValidateNested() @Type(() => PerturbationPatchDto) perturbation?: PerturbationPatchDto;
 }
 
 /** A partial terms object: only the keys sent change; nested objects merge key by key, arrays are replaced. */
