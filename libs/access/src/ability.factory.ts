@@ -76,9 +76,10 @@ export function defineAbilityFor(actor: Actor): AppAbility {
     // The committee sees a use case from its submission on, never a draft.
     can('read', 'UseCase', { status: { $ne: 'draft' } });
     can('vote', 'UseCase');
-    // Recusal: a member affiliated with the requester or with any provider may not vote.
+    // Recusal: a member affiliated with the requester or with any provider, or named on the team, may not vote.
     cannot('vote', 'UseCase', { organisationId: org });
     cannot('vote', 'UseCase', { providerOrganisationIds: { $in: [org] } });
+    cannot('vote', 'UseCase', { teamUserIds: { $in: [me] } });
     can(['create', 'read'], 'Vote');
     can('read', 'Contract');
   }

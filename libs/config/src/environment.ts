@@ -32,6 +32,17 @@ export class Environment {
   @IsString() @MinLength(16) CADRE_MASTER_KEY = 'dev-only-master-key-change-me';
   /** HMAC-SHA-256 key of linkage pseudonyms; never stored in the database. Secret. */
   @IsString() @MinLength(16) CADRE_PSEUDONYM_KEY = 'dev-only-pseudonym-key-change-me';
+  /**
+   * HMAC-SHA-256 key of the audit chain: without it, database credentials alone cannot
+   * append (or rewrite) well-formed events. Never stored in the database. Secret.
+   */
+  @IsString() @MinLength(16) CADRE_AUDIT_KEY = 'dev-only-audit-chain-key-change-me';
+  /** Seconds after which GET /register/audit-head signs a fresh checkpoint of a moved head. */
+  @Transform(int) @IsInt() @Min(0) CADRE_AUDIT_HEAD_MAX_AGE = 5;
+  /** Failed logins allowed per account, and per client address, in CADRE_LOGIN_WINDOW seconds (counted in Redis). */
+  @Transform(int) @IsInt() @Min(1) CADRE_LOGIN_MAX_FAILURES_PER_ACCOUNT = 5;
+  @Transform(int) @IsInt() @Min(1) CADRE_LOGIN_MAX_FAILURES_PER_ADDRESS = 50;
+  @Transform(int) @IsInt() @Min(1) CADRE_LOGIN_WINDOW = 900;
   @IsString() CADRE_JWT_ISSUER = 'urn:cadre';
   @IsString() CADRE_JWT_AUDIENCE = 'urn:cadre:api';
   @Transform(int) @IsInt() @Min(30) CADRE_ACCESS_TOKEN_TTL = 900;
@@ -54,7 +65,7 @@ export class Environment {
   @IsIn(['development', 'production', 'test']) NODE_ENV = 'development';
 }
 
-export const SECRET_VARIABLES = ['CADRE_MASTER_KEY', 'CADRE_PSEUDONYM_KEY', 'CADRE_BOOTSTRAP_ADMIN_PASSWORD', 'CADRE_DB_ROLE_PASSWORD'];
+export const SECRET_VARIABLES = ['CADRE_MASTER_KEY', 'CADRE_PSEUDONYM_KEY', 'CADRE_AUDIT_KEY', 'CADRE_BOOTSTRAP_ADMIN_PASSWORD', 'CADRE_DB_ROLE_PASSWORD'];
 
 /** Parses and validates an environment; throws one error listing every bad variable (names only, never values). */
 export function parseEnvironment(env: NodeJS.ProcessEnv): Environment {
@@ -63,6 +74,10 @@ export function parseEnvironment(env: NodeJS.ProcessEnv): Environment {
   const errors = validateSync(parsed, { whitelist: false, skipMissingProperties: false });
   if (errors.length) {
     throw new Error(`Invalid configuration: ${errors.map((e) => e.property).join(', ')}`);
+  }
+  // An external issuer without an audience would accept tokens it issued to any other application.
+  if (parsed.CADRE_OIDC_ISSUER && !parsed.CADRE_OIDC_AUDIENCE) {
+    throw new Error('Invalid configuration: CADRE_OIDC_AUDIENCE is required with CADRE_OIDC_ISSUER');
   }
   return parsed;
 }

@@ -1,4 +1,4 @@
-import { ContractTerms, PrivacyMechanism, ReleaseMode } from './contract-terms';
+import { ContractTerms, forbidsAtLeast, PrivacyMechanism, ReleaseMode } from './contract-terms';
 
 /** A partial terms object as a provider sends it: any key, at any depth, may be left out. */
 export type TermsPatch = DeepPartial<ContractTerms>;
@@ -81,6 +81,14 @@ export function looserFields(before: ContractTerms, after: ContractTerms): Field
   }
   if (a.privacy.epsilonTotal > b.privacy.epsilonTotal) looser('terms.disclosure.privacy.epsilonTotal', 'may only decrease');
   if (a.privacy.delta > b.privacy.delta) looser('terms.disclosure.privacy.delta', 'may only decrease');
+  if (b.privacy.maxCellsPerPerson !== undefined && !(a.privacy.maxCellsPerPerson !== undefined && a.privacy.maxCellsPerPerson <= b.privacy.maxCellsPerPerson)) {
+    looser('terms.disclosure.privacy.maxCellsPerPerson', 'may only decrease');
+  }
+  if (!forbidsAtLeast(b.forbiddenGroupBy, a.forbiddenGroupBy)) looser('terms.disclosure.forbiddenGroupBy', 'forbidden column sets may only be added');
+  if (b.perturbation) {
+    if (!(a.perturbation && a.perturbation.maxDeviation >= b.perturbation.maxDeviation)) looser('terms.disclosure.perturbation.maxDeviation', 'may only increase');
+    if (!(a.perturbation && a.perturbation.variance >= b.perturbation.variance)) looser('terms.disclosure.perturbation.variance', 'may only increase');
+  }
 
   if (after.maxComputations > before.maxComputations) looser('terms.maxComputations', 'may only decrease');
   if (RELEASE_RANK[after.releaseMode] < RELEASE_RANK[before.releaseMode]) looser('terms.releaseMode', 'may only go from automatic to provider_review');
