@@ -234,7 +234,8 @@ export class World {
    */
   async appointCommittee(n: number, orgs?: { id: string }[]): Promise<TestUser[]> {
     const admin = await this.adminToken();
-    const homes = orgs?.length ? orgs : [await this.createOrganisation(admin, { name: unique('ethics-committee'), college: 'public_institutions' })];
+    // The home organisation adheres to the charter: a non-adhering organisation's users may not vote (422).
+    const homes = orgs?.length ? orgs : [await this.createMember('public_institutions', [], { name: unique('ethics-committee') })];
     const appointed: TestUser[] = [];
     for (let i = 0; i < n; i++) {
       appointed.push(await this.createUser(admin, homes[i % homes.length].id, { roles: [], platformRoles: ['ethics_committee'] }));

@@ -45,6 +45,8 @@ export function defineAbilityFor(actor: Actor): AppAbility {
   if (has('org_admin')) {
     can('create', 'User', { organisationId: org });
     can('read', 'User', { organisationId: org });
+    // Roles within the organisation and deactivation; never platform roles.
+    can('update', 'User', { organisationId: org });
     can('adhere', 'Organisation', { id: org });
     can('create', 'Adherence', { organisationId: org });
     can('create', 'OrganisationKey', { organisationId: org });
@@ -87,6 +89,7 @@ export function defineAbilityFor(actor: Actor): AppAbility {
   if (isPlatformAdmin) {
     can(['create', 'update'], 'Organisation');
     can(['create', 'read', 'update'], 'User');
+    can('update', 'PlatformRoles');
     can(['create', 'publish'], 'Charter');
     can('read', 'UseCase');
     can('read', 'Vote');
