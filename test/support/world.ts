@@ -208,8 +208,14 @@ export class World {
     const admin = await this.adminToken();
     const org = await this.createOrganisation(admin, { name: options.name, college });
     const orgAdmin = await this.createUser(admin, org.id, { roles: ['org_admin'] });
+    // Adhere first: a non-adhering organisation's org_admin may not manage users (422). Without
+    // adherence, the platform admin creates the member's people.
+    if (options.adhere !== false) {
+      const charter = (await this.currentCharter()) ?? (await this.publishCharter());
+      await this.adhere({ id: org.id, admin: orgAdmin }, charter.id);
+    }
     const users: TestUser[] = [];
-    for (const role of roles) users.push(await this.createUser(orgAdmin.token, org.id, { roles: [role] }));
+    for (const role of roles) users.push(await this.createUser(options.adhere !== false ? orgAdmin.token : admin, org.id, { roles: [role] }));
     const member: Member = {
       ...org,
       admin: orgAdmin,
@@ -220,10 +226,6 @@ export class World {
         return found;
       },
     };
-    if (options.adhere !== false) {
-      const charter = (await this.currentCharter()) ?? (await this.publishCharter());
-      await this.adhere(member, charter.id);
-    }
     return member;
   }
 

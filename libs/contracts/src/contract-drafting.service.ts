@@ -23,7 +23,7 @@ import { looserFields } from './terms-policy';
  * conditions, to be signed again by every party: nobody stays bound to, or granting,
  * terms the committee did not approve in this round, and no signature carries over.
  * A provider's own tightenings of the superseded terms (stricter disclosure) are kept in
- * the new draft. Terminated or expired contracts are never revived.
+ * the new draft, unless the round explicitly replaced the conditions (then all is fresh). Terminated or expired contracts are never revived.
  *
  * An amendment reopening the review changes nothing here: the use case is no longer
  * active, so computations stop and contracts cannot be signed until it is approved again.
@@ -59,7 +59,8 @@ export class ContractDraftingService implements OnModuleInit {
 
     for (const old of current) {
       const terms = fresh.get(old.providerOrganisationId);
-      if (terms && old.status !== 'terminated') terms.disclosure = stricterDisclosure(terms.disclosure, old.terms.disclosure);
+      // A provider's tightenings survive a re-draft, unless the round explicitly replaced the conditions.
+      if (terms && old.status !== 'terminated' && !decision.conditionsReplaced) terms.disclosure = stricterDisclosure(terms.disclosure, old.terms.disclosure);
       const supersede = old.status === 'pending_signatures' || old.status === 'active';
       await em.query(
         `UPDATE cadre.contracts SET is_current = false, updated_at = now()
