@@ -211,10 +211,18 @@ describe('contracts: drafting, stricter-only terms, signatures, activation', () 
 
     const signWith = (key: KeyLike, kid: string, payload: unknown) => new CompactSign(encode(payload)).setProtectedHeader({ alg: 'EdDSA', kid }).sign(key);
     const submit = (jws: string) => as(social.admin).post(`/api/v1/contracts/${socialContract.id}/signatures`).send({ jws });
+    /** What an organisation signs: the contract, the use case, both parties and the terms' hash. */
+    const statement = (c: Json, terms: unknown = c.terms) => ({
+      contractId: c.id,
+      useCaseId: c.useCaseId,
+      providerOrganisationId: c.provider.id,
+      requesterOrganisationId: c.requester.id,
+      termsSha256: sha256(terms),
+    });
 
     it('refuses a JWS made with a key the organisation never registered, even naming its kid', async () => {
       const forger = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
-      const res = await submit(await signWith(forger.privateKey, socialKey.kid, socialContract.terms));
+      const res = await submit(await signWith(forger.privateKey, socialKey.kid, statement(socialContract)));
       expect(res.status).toBe(422);
       expect(res.body.code).toBe('invalid_signature');
     });
@@ -223,25 +231,33 @@ describe('contracts: drafting, stricter-only terms, signatures, activation', () 
       const hospitalKey = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
       const reg = await as(hospital.admin).post(`/api/v1/organisations/${hospital.id}/keys`).send({ jwk: await exportJWK(hospitalKey.publicKey) });
       expect(reg.status).toBe(201);
-      const res = await submit(await signWith(hospitalKey.privateKey, reg.body.kid, socialContract.terms));
+      const res = await submit(await signWith(hospitalKey.privateKey, reg.body.kid, statement(socialContract)));
       expect(res.status).toBe(422);
       expect(res.body.code).toBe('invalid_signature');
     });
 
     it('refuses a genuine JWS over other terms: the draft before the change, or another contract', async () => {
       const stale = { ...socialContract.terms, disclosure: { ...socialContract.terms.disclosure, minCellSize: 15 } };
-      expect((await submit(await signWith(socialKey.privateKey, socialKey.kid, stale))).status).toBe(422);
-      const elsewhere = { contractId: hospitalContract.id, termsSha256: socialContract.termsSha256 };
+      expect((await submit(await signWith(socialKey.privateKey, socialKey.kid, statement(socialContract, stale)))).status).toBe(422);
+      const elsewhere = { ...statement(socialContract), contractId: hospitalContract.id };
       expect((await submit(await signWith(socialKey.privateKey, socialKey.kid, elsewhere))).status).toBe(422);
-      const tampered = (await signWith(socialKey.privateKey, socialKey.kid, socialContract.terms)).split('.');
-      tampered[1] = Buffer.from(canonicalize({ ...socialContract.terms, maxComputations: 49 }) as string).toString('base64url');
+      const tampered = (await signWith(socialKey.privateKey, socialKey.kid, statement(socialContract))).split('.');
+      tampered[1] = Buffer.from(canonicalize({ ...statement(socialContract), termsSha256: sha256({ ...socialContract.terms, maxComputations: 49 }) }) as string).toString('base64url');
       expect((await submit(tampered.join('.'))).body.code).toBe('invalid_signature');
       const current = await as(social.admin).get(`/api/v1/contracts/${socialContract.id}`);
       expect(current.body.signatures).toEqual([]);
     });
 
-    it('accepts a JWS of the canonical terms by the registered key, once', async () => {
-      const jws = await signWith(socialKey.privateKey, socialKey.kid, socialContract.terms);
+    it('refuses a genuine JWS whose payload is only the terms, or names the contract without its use case and parties (replayable)', async () => {
+      expect((await submit(await signWith(socialKey.privateKey, socialKey.kid, socialContract.terms))).body.code).toBe('invalid_signature');
+      const partial = { contractId: socialContract.id, termsSha256: sha256(socialContract.terms) };
+      expect((await submit(await signWith(socialKey.privateKey, socialKey.kid, partial))).body.code).toBe('invalid_signature');
+      const { requesterOrganisationId: _omitted, ...noRequester } = statement(socialContract);
+      expect((await submit(await signWith(socialKey.privateKey, socialKey.kid, noRequester))).body.code).toBe('invalid_signature');
+    });
+
+    it('accepts a JWS naming the contract, the use case, both parties and the terms hash, by the registered key, once', async () => {
+      const jws = await signWith(socialKey.privateKey, socialKey.kid, statement(socialContract));
       const res = await submit(jws);
       expect(res.status).toBe(201);
       expect(res.body).toMatchObject({

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { compactVerify, createLocalJWKSet } from 'jose';
 import { DataSource } from 'typeorm';
@@ -20,8 +20,8 @@ interface Row {
   hash: string;
 }
 
-/** The test's own reading of the chain rule, independent of the code under test. */
-function expectedHash(r: Row): string {
+/** The test's own reading of the chain rule, independent of the code under test: HMAC-SHA-256 keyed with CADRE_AUDIT_KEY. */
+function expectedHash(r: Row, key: string): string {
   const event = {
     seq: Number(r.seq),
     at: r.at.toISOString(),
@@ -33,7 +33,7 @@ function expectedHash(r: Row): string {
     data: r.data,
     prevHash: r.prev_hash,
   };
-  return createHash('sha256').update(r.prev_hash + canonicalize(event)).digest('hex');
+  return createHmac('sha256', key).update(r.prev_hash + canonicalize(event)).digest('hex');
 }
 
 describe('the audit log: append-only and hash-chained', () => {
@@ -57,7 +57,8 @@ describe('the audit log: append-only and hash-chained', () => {
   const verification = () => platform.http().get('/api/v1/audit/verification').set('Authorization', `Bearer ${adminToken}`);
 
   beforeAll(async () => {
-    platform = await startTestPlatform();
+    // The published head is signed afresh on every request here (the default waits CADRE_AUDIT_HEAD_MAX_AGE seconds).
+    platform = await startTestPlatform({ env: { CADRE_AUDIT_HEAD_MAX_AGE: '0' } });
     audit = platform.app.get(AuditService, { strict: false });
     dataSource = platform.app.get(DataSource);
     adminToken = (await login(platform, ADMIN.email, ADMIN.password)).accessToken;
@@ -72,7 +73,7 @@ describe('the audit log: append-only and hash-chained', () => {
     all.forEach((r, i) => {
       expect(Number(r.seq)).toBe(i + 1);
       expect(r.prev_hash).toBe(i === 0 ? '0'.repeat(64) : all[i - 1].hash);
-      expect(r.hash).toBe(expectedHash(r));
+      expect(r.hash).toBe(expectedHash(r, platform.config.auditKey));
     });
     expect(new Set(all.slice(before).map((r) => r.data.i))).toEqual(new Set(Array.from({ length: 100 }, (_, i) => i)));
 
@@ -183,6 +184,87 @@ describe('the audit log: append-only and hash-chained', () => {
         );
       }
       expect((await verification()).body.valid).toBe(true);
+    });
+  });
+
+  describe('attacks by a database superuser, against the keyed chain and the published head', () => {
+    const restore = (gone: Row[]) =>
+      tamper(
+        `INSERT INTO cadre.audit_events (seq, at, actor_id, action, subject_type, subject_id, organisation_ids, data, prev_hash, hash)
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(seq bigint, at timestamptz, actor_id uuid, action text, subject_type text, subject_id text, organisation_ids uuid[], data jsonb, prev_hash text, hash text)`,
+        [JSON.stringify(gone)],
+      );
+
+    it('publishes a signed head anyone can fetch without a token and verify with the JWKS', async () => {
+      await append({ action: 'probe.published' });
+      const res = await platform.http().get('/api/v1/register/audit-head');
+      expect(res.status).toBe(200);
+      const head = (await rows()).at(-1)!;
+      expect(res.body).toEqual({ seq: Number(head.seq), headHash: head.hash, at: expect.any(String), signature: expect.any(String) });
+      const jwks = await platform.http().get('/.well-known/jwks.json');
+      const { payload } = await compactVerify(res.body.signature, createLocalJWKSet(jwks.body));
+      expect(JSON.parse(new TextDecoder().decode(payload))).toMatchObject({ type: 'cadre.audit.checkpoint', seq: res.body.seq, headHash: res.body.headHash });
+    });
+
+    it('reports the chain truncated when the newest events AND the newest checkpoints are deleted, below the published head', async () => {
+      for (let i = 0; i < 3; i++) await append({ action: 'probe.before-truncation' });
+      const published = (await platform.http().get('/api/v1/register/audit-head')).body;
+      const all = await rows();
+      expect(published.seq).toBe(Number(all.at(-1)!.seq));
+      const keep = published.seq - 3;
+      const gone = all.filter((r) => Number(r.seq) > keep);
+      const goneCheckpoints = (await platform.owner.query('SELECT * FROM cadre.audit_checkpoints WHERE seq > $1', [keep])).rows;
+      await tamper(`DELETE FROM cadre.audit_events WHERE seq > $1`, [keep]);
+      try {
+        await platform.owner.query('ALTER TABLE cadre.audit_checkpoints DISABLE TRIGGER audit_checkpoints_append_only');
+        await platform.owner.query('DELETE FROM cadre.audit_checkpoints WHERE seq > $1', [keep]);
+        await platform.owner.query('ALTER TABLE cadre.audit_checkpoints ENABLE TRIGGER audit_checkpoints_append_only');
+        const res = await verification();
+        expect(res.body).toMatchObject({ valid: false, brokenAtSeq: keep + 1, reason: 'truncated' });
+      } finally {
+        await restore(gone);
+        for (const c of goneCheckpoints) {
+          await platform.owner.query('INSERT INTO cadre.audit_checkpoints (seq, head_hash, jws, at) VALUES ($1, $2, $3, $4)', [c.seq, c.head_hash, c.jws, c.at]);
+        }
+      }
+      expect((await verification()).body.valid).toBe(true);
+    });
+
+    it('refuses an event a superuser appends with a well-formed but unkeyed hash (SHA-256 of the chain rule)', async () => {
+      const head = (await rows()).at(-1)!;
+      const forged: Row = {
+        seq: String(Number(head.seq) + 1),
+        at: new Date(),
+        actor_id: null,
+        action: 'organisation.updated',
+        subject_type: 'Organisation',
+        subject_id: randomUUID(),
+        organisation_ids: [],
+        data: { status: 'active' },
+        prev_hash: head.hash,
+        hash: '',
+      };
+      const event = {
+        seq: Number(forged.seq),
+        at: forged.at.toISOString(),
+        actorId: null,
+        action: forged.action,
+        subjectType: forged.subject_type,
+        subjectId: forged.subject_id,
+        organisationIds: [],
+        data: forged.data,
+        prevHash: head.hash,
+      };
+      forged.hash = createHash('sha256').update(head.hash + canonicalize(event)).digest('hex');
+      await platform.owner.query(
+        `INSERT INTO cadre.audit_events (seq, at, actor_id, action, subject_type, subject_id, organisation_ids, data, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        [forged.seq, forged.at, null, forged.action, forged.subject_type, forged.subject_id, [], forged.data, forged.prev_hash, forged.hash],
+      );
+      try {
+        expect((await verification()).body).toMatchObject({ valid: false, brokenAtSeq: Number(forged.seq), reason: 'hash_mismatch' });
+      } finally {
+        await tamper('DELETE FROM cadre.audit_events WHERE seq = $1', [forged.seq]);
+      }
     });
   });
 

@@ -113,10 +113,17 @@ describe('identity: forged tokens, the JWKS, record signatures and key rotation'
           [rows[0].id],
         )
       ).rows;
+      // A live session for the user, named by the token (tokens without one are refused).
+      const [session] = (
+        await platform.owner.query(
+          `INSERT INTO cadre.refresh_tokens (token_hash, family_id, user_id, expires_at) VALUES ('x', gen_random_uuid(), $1, now() + interval '1 hour') RETURNING family_id`,
+          [user.id],
+        )
+      ).rows;
       const keys = platform.app.get(SigningKeysService);
       const { kid, alg, key } = await keys.activeKey();
       const now = Math.floor(Date.now() / 1000);
-      const token = await new SignJWT({ org: user.organisation_id, roles: [], proles: [] })
+      const token = await new SignJWT({ org: user.organisation_id, roles: [], proles: [], sid: session.family_id })
         .setProtectedHeader({ alg, kid, typ: 'at+jwt' })
         .setSubject(user.id)
         .setIssuer(platform.config.jwtIssuer)

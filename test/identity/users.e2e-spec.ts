@@ -50,6 +50,7 @@ describe('identity: user administration and what never leaves the platform', () 
       organisationId: orgB,
       roles: ['data_steward'],
       platformRoles: [],
+      active: true,
       createdAt: expect.any(String),
     });
     expect(JSON.stringify(res.body)).not.toMatch(/scrypt|hash|password/i);

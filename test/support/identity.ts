@@ -20,12 +20,28 @@ export async function login(platform: TestPlatform, email: string, password: str
   return res.body as TokenPair;
 }
 
-/** An organisation inserted directly (identity tests do not depend on the members routes). */
-export async function insertOrganisation(platform: TestPlatform, name = `Org ${randomBytes(3).toString('hex')}`): Promise<string> {
+/**
+ * An organisation inserted directly (identity tests do not depend on the members routes),
+ * adhering to the current charter (inserted too when none exists) unless `adhere` is false:
+ * a non-adhering organisation's users may only read.
+ */
+export async function insertOrganisation(platform: TestPlatform, name = `Org ${randomBytes(3).toString('hex')}`, adhere = true): Promise<string> {
   const { rows } = await platform.owner.query<{ id: string }>(
     `INSERT INTO cadre.organisations (name, college) VALUES ($1, 'health') RETURNING id`,
     [name],
   );
+  if (adhere) {
+    await platform.owner.query(
+      `INSERT INTO cadre.charters (version, title, principles, status, published_at)
+       SELECT 'test-' || gen_random_uuid(), 'Test charter', '[]'::jsonb, 'current', now()
+        WHERE NOT EXISTS (SELECT 1 FROM cadre.charters WHERE status = 'current')`,
+    );
+    await platform.owner.query(
+      `INSERT INTO cadre.charter_adherences (organisation_id, charter_id, signed_by, signed_at, signature)
+       SELECT $1, id, gen_random_uuid(), now(), 'test-fixture' FROM cadre.charters WHERE status = 'current'`,
+      [rows[0].id],
+    );
+  }
   return rows[0].id;
 }
 

@@ -208,8 +208,14 @@ export class World {
     const admin = await this.adminToken();
     const org = await this.createOrganisation(admin, { name: options.name, college });
     const orgAdmin = await this.createUser(admin, org.id, { roles: ['org_admin'] });
+    // Adhere first: a non-adhering organisation's org_admin may not manage users (422). Without
+    // adherence, the platform admin creates the member's people.
+    if (options.adhere !== false) {
+      const charter = (await this.currentCharter()) ?? (await this.publishCharter());
+      await this.adhere({ id: org.id, admin: orgAdmin }, charter.id);
+    }
     const users: TestUser[] = [];
-    for (const role of roles) users.push(await this.createUser(orgAdmin.token, org.id, { roles: [role] }));
+    for (const role of roles) users.push(await this.createUser(options.adhere !== false ? orgAdmin.token : admin, org.id, { roles: [role] }));
     const member: Member = {
       ...org,
       admin: orgAdmin,
@@ -220,10 +226,6 @@ export class World {
         return found;
       },
     };
-    if (options.adhere !== false) {
-      const charter = (await this.currentCharter()) ?? (await this.publishCharter());
-      await this.adhere(member, charter.id);
-    }
     return member;
   }
 
@@ -234,7 +236,8 @@ export class World {
    */
   async appointCommittee(n: number, orgs?: { id: string }[]): Promise<TestUser[]> {
     const admin = await this.adminToken();
-    const homes = orgs?.length ? orgs : [await this.createOrganisation(admin, { name: unique('ethics-committee'), college: 'public_institutions' })];
+    // The home organisation adheres to the charter: a non-adhering organisation's users may not vote (422).
+    const homes = orgs?.length ? orgs : [await this.createMember('public_institutions', [], { name: unique('ethics-committee') })];
     const appointed: TestUser[] = [];
     for (let i = 0; i < n; i++) {
       appointed.push(await this.createUser(admin, homes[i % homes.length].id, { roles: [], platformRoles: ['ethics_committee'] }));

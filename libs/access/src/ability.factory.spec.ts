@@ -48,8 +48,11 @@ const table: Row[] = [
   ['a user reads itself', RESEARCHER_A, 'read', 'User', { id: 'me', organisationId: ORG }, true],
   ['a researcher cannot read colleagues', RESEARCHER_A, 'read', 'User', { id: 'x', organisationId: ORG }, false],
   ['org admin reads its users', ADMIN_A, 'read', 'User', { id: 'x', organisationId: ORG }, true],
-  ['only platform admin sets platform roles', ADMIN_A, 'update', 'User', { id: 'me', organisationId: ORG }, false],
-  ['platform admin sets platform roles', PLATFORM_ADMIN, 'update', 'User', { id: 'x', organisationId: OTHER }, true],
+  ['only platform admin sets platform roles', ADMIN_A, 'update', 'PlatformRoles', null, false],
+  ['platform admin sets platform roles', PLATFORM_ADMIN, 'update', 'PlatformRoles', null, true],
+  ['org admin changes roles of, or deactivates, users of its org', ADMIN_A, 'update', 'User', { id: 'x', organisationId: ORG }, true],
+  ['org admin cannot change users of another org', ADMIN_A, 'update', 'User', { id: 'x', organisationId: OTHER }, false],
+  ['a researcher cannot change users', RESEARCHER_A, 'update', 'User', { id: 'me', organisationId: ORG }, false],
   // Charter, adherences, keys
   ['platform admin publishes the charter', PLATFORM_ADMIN, 'publish', 'Charter', null, true],
   ['org admin cannot publish the charter', ADMIN_A, 'publish', 'Charter', null, false],
@@ -81,6 +84,7 @@ const table: Row[] = [
   ['committee votes', COMMITTEE, 'vote', 'UseCase', useCase('under_review'), true],
   ['committee member of the requester is recused', COMMITTEE_OF_A, 'vote', 'UseCase', useCase('under_review'), false],
   ['committee member of a provider is recused', COMMITTEE_OF_PROVIDER, 'vote', 'UseCase', useCase('under_review'), false],
+  ['committee member named on the team is recused, whatever their organisation', COMMITTEE, 'vote', 'UseCase', { ...useCase('under_review'), teamUserIds: ['committee-c'] }, false],
   ['non-committee cannot vote', ADMIN_A, 'vote', 'UseCase', useCase('under_review'), false],
   ['platform admin is not the committee', PLATFORM_ADMIN, 'vote', 'UseCase', useCase('under_review'), false],
   // Contracts

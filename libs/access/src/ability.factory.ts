@@ -45,6 +45,8 @@ export function defineAbilityFor(actor: Actor): AppAbility {
   if (has('org_admin')) {
     can('create', 'User', { organisationId: org });
     can('read', 'User', { organisationId: org });
+    // Roles within the organisation and deactivation; never platform roles.
+    can('update', 'User', { organisationId: org });
     can('adhere', 'Organisation', { id: org });
     can('create', 'Adherence', { organisationId: org });
     can('create', 'OrganisationKey', { organisationId: org });
@@ -76,9 +78,10 @@ export function defineAbilityFor(actor: Actor): AppAbility {
     // The committee sees a use case from its submission on, never a draft.
     can('read', 'UseCase', { status: { $ne: 'draft' } });
     can('vote', 'UseCase');
-    // Recusal: a member affiliated with the requester or with any provider may not vote.
+    // Recusal: a member affiliated with the requester or with any provider, or named on the team, may not vote.
     cannot('vote', 'UseCase', { organisationId: org });
     cannot('vote', 'UseCase', { providerOrganisationIds: { $in: [org] } });
+    cannot('vote', 'UseCase', { teamUserIds: { $in: [me] } });
     can(['create', 'read'], 'Vote');
     can('read', 'Contract');
   }
@@ -86,6 +89,7 @@ export function defineAbilityFor(actor: Actor): AppAbility {
   if (isPlatformAdmin) {
     can(['create', 'update'], 'Organisation');
     can(['create', 'read', 'update'], 'User');
+    can('update', 'PlatformRoles');
     can(['create', 'publish'], 'Charter');
     can('read', 'UseCase');
     can('read', 'Vote');

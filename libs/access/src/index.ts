@@ -1,7 +1,7 @@
 export { AccessModule } from './access.module';
 export { AbilityFactory, defineAbilityFor } from './ability.factory';
 export { ActorSource } from './actor-source';
-export { CheckPolicies, CHECK_POLICIES } from './check-policies.decorator';
+export { AllowedOutOfStanding, CheckPolicies, CHECK_POLICIES, OUT_OF_STANDING_ALLOWED } from './check-policies.decorator';
 export type { PolicyHandler } from './check-policies.decorator';
 export { PoliciesGuard, CurrentAbility } from './policies.guard';
 export { accessCondition } from './access-scope';

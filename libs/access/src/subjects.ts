@@ -36,6 +36,8 @@ export interface SubjectFields {
   /** The privacy budget of a use case (GET …/budget): the team and the providers. */
   Budget: { teamUserIds: string[]; providerOrganisationIds: string[] };
   AuditEvent: { organisationIds: string[] };
+  /** A user's platform roles (PUT /users/{id}/platform-roles): platform admins only. */
+  PlatformRoles: object;
   /** The audit chain as a whole (GET /audit/verification). */
   AuditChain: object;
 }

@@ -1,6 +1,8 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { ChainVerifier, ChainedEvent, GENESIS_HASH, hashEvent } from './audit-chain';
+
+const KEY = 'test-audit-key-0123456789';
 
 /** Builds a chain with the code under test; assertions recompute hashes independently. */
 function chain(length: number): (ChainedEvent & { hash: string })[] {
@@ -18,7 +20,7 @@ function chain(length: number): (ChainedEvent & { hash: string })[] {
       data: { n: seq },
       prevHash,
     };
-    const hash = hashEvent(event);
+    const hash = hashEvent(event, KEY);
     out.push({ ...event, hash });
     prevHash = hash;
   }
@@ -26,13 +28,13 @@ function chain(length: number): (ChainedEvent & { hash: string })[] {
 }
 
 function verify(events: (ChainedEvent & { hash: string })[], checkpoint?: { seq: number; headHash: string }) {
-  const verifier = new ChainVerifier(checkpoint);
+  const verifier = new ChainVerifier(KEY, checkpoint);
   events.forEach((e) => verifier.push(e));
   return verifier.result();
 }
 
 describe('audit hash chaining', () => {
-  it('hashes SHA-256 of prevHash followed by the RFC 8785 form of the event (keys sorted, no spaces)', () => {
+  it('hashes HMAC-SHA-256 (keyed) of prevHash followed by the RFC 8785 form of the event (keys sorted, no spaces)', () => {
     const event: ChainedEvent = {
       seq: 1,
       at: '2026-01-01T00:00:00.000Z',
@@ -49,16 +51,24 @@ describe('audit hash chaining', () => {
       '{"action":"organisation.created","actorId":"00000000-0000-4000-8000-000000000001","at":"2026-01-01T00:00:00.000Z",' +
       '"data":{"alpha":"x","zeta":1},"organisationIds":["00000000-0000-4000-8000-000000000002"],' +
       `"prevHash":"${GENESIS_HASH}","seq":1,"subjectId":"o1","subjectType":"Organisation"}`;
-    const expected = createHash('sha256').update(GENESIS_HASH + canonical, 'utf8').digest('hex');
-    expect(hashEvent(event)).toBe(expected);
+    const expected = createHmac('sha256', KEY).update(GENESIS_HASH + canonical, 'utf8').digest('hex');
+    expect(hashEvent(event, KEY)).toBe(expected);
   });
 
   it('does not depend on the key order of data, but on every value', () => {
     const base = chain(1)[0];
     const { hash: _hash, ...event } = base;
-    expect(hashEvent({ ...event, data: { b: 2, a: 1 } })).toBe(hashEvent({ ...event, data: { a: 1, b: 2 } }));
-    expect(hashEvent({ ...event, data: { a: 1, b: 3 } })).not.toBe(hashEvent({ ...event, data: { a: 1, b: 2 } }));
-    expect(hashEvent({ ...event, prevHash: 'f'.repeat(64) })).not.toBe(hashEvent(event));
+    expect(hashEvent({ ...event, data: { b: 2, a: 1 } }, KEY)).toBe(hashEvent({ ...event, data: { a: 1, b: 2 } }, KEY));
+    expect(hashEvent({ ...event, data: { a: 1, b: 3 } }, KEY)).not.toBe(hashEvent({ ...event, data: { a: 1, b: 2 } }, KEY));
+    expect(hashEvent({ ...event, prevHash: 'f'.repeat(64) }, KEY)).not.toBe(hashEvent(event, KEY));
+  });
+
+  it('refuses an event appended by someone without the key (plain SHA-256, or another key), as a database user could', () => {
+    const events = chain(3);
+    const { hash: _h, ...last } = events[2];
+    const plain = createHash('sha256').update(last.prevHash).update(JSON.stringify(last)).digest('hex');
+    expect(verify([...events.slice(0, 2), { ...last, hash: plain }])).toMatchObject({ valid: false, brokenAtSeq: 3, reason: 'hash_mismatch' });
+    expect(verify([...events.slice(0, 2), { ...last, hash: hashEvent(last, 'guessed-key-0123456789') }])).toMatchObject({ valid: false, brokenAtSeq: 3, reason: 'hash_mismatch' });
   });
 
   it('starts from the genesis hash of 64 zeros', () => {
@@ -98,7 +108,7 @@ describe('audit hash chaining', () => {
   it('catches an event rewritten with a recomputed hash at the next event', () => {
     const events = chain(6);
     const { hash: _old, ...forged } = { ...events[2], data: { n: 999 } };
-    events[2] = { ...forged, hash: hashEvent(forged) };
+    events[2] = { ...forged, hash: hashEvent(forged, KEY) };
     expect(verify(events)).toMatchObject({ valid: false, brokenAtSeq: 4, reason: 'prev_hash_mismatch' });
   });
 
@@ -107,5 +117,9 @@ describe('audit hash chaining', () => {
     expect(verify(events.slice(0, 4), { seq: 6, headHash: events[5].hash })).toMatchObject({ valid: false, brokenAtSeq: 5, reason: 'truncated' });
     expect(verify(events, { seq: 6, headHash: 'a'.repeat(64) })).toMatchObject({ valid: false, brokenAtSeq: 6, reason: 'checkpoint_mismatch' });
     expect(verify(events, { seq: 4, headHash: events[3].hash })).toMatchObject({ valid: true, events: 6 });
+    // Several published heads: the furthest one bounds the length.
+    const verifier = new ChainVerifier(KEY, [{ seq: 2, headHash: events[1].hash }, { seq: 5, headHash: events[4].hash }]);
+    events.slice(0, 3).forEach((e) => verifier.push(e));
+    expect(verifier.result()).toMatchObject({ valid: false, brokenAtSeq: 4, reason: 'truncated' });
   });
 });

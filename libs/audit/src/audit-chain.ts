@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { canonicalJson } from '@cadre/common';
 
 /** prevHash of the first event. */
@@ -17,9 +17,13 @@ export interface ChainedEvent {
   prevHash: string;
 }
 
-/** hash = SHA-256(prevHash ‖ canonicalJson(event without hash)), hex. */
-export function hashEvent(event: ChainedEvent): string {
-  return createHash('sha256').update(event.prevHash).update(canonicalJson(event)).digest('hex');
+/**
+ * hash = HMAC-SHA-256(key, prevHash ‖ canonicalJson(event without hash)), hex. The key
+ * (CADRE_AUDIT_KEY) lives outside the database: credentials to the database alone cannot
+ * append or rewrite an event that verifies.
+ */
+export function hashEvent(event: ChainedEvent, key: string): string {
+  return createHmac('sha256', key).update(event.prevHash).update(canonicalJson(event)).digest('hex');
 }
 
 export type ChainBreak = 'seq_gap' | 'prev_hash_mismatch' | 'hash_mismatch' | 'checkpoint_mismatch' | 'truncated';
@@ -42,7 +46,15 @@ export class ChainVerifier {
   private lastHash = GENESIS_HASH;
   private brokenAt?: { seq: number; reason: ChainBreak };
 
-  constructor(private readonly checkpoint?: ChainCheckpointRef) {}
+  private readonly checkpoints: ChainCheckpointRef[];
+
+  /** `checkpoints`: heads signed and published earlier (the chain must reach and match each). */
+  constructor(
+    private readonly key: string,
+    checkpoints: ChainCheckpointRef | ChainCheckpointRef[] = [],
+  ) {
+    this.checkpoints = Array.isArray(checkpoints) ? checkpoints : [checkpoints];
+  }
 
   /** Feeds the next stored event; returns false once the chain is broken. */
   push(event: ChainedEvent & { hash: string }): boolean {
@@ -52,8 +64,8 @@ export class ChainVerifier {
     const { hash, ...unhashed } = event;
     if (event.seq !== this.expectedSeq) return this.fail(this.expectedSeq, 'seq_gap');
     if (event.prevHash !== this.prevHash) return this.fail(event.seq, 'prev_hash_mismatch');
-    if (hashEvent(unhashed) !== hash) return this.fail(event.seq, 'hash_mismatch');
-    if (this.checkpoint && event.seq === this.checkpoint.seq && hash !== this.checkpoint.headHash) return this.fail(event.seq, 'checkpoint_mismatch');
+    if (hashEvent(unhashed, this.key) !== hash) return this.fail(event.seq, 'hash_mismatch');
+    if (this.checkpoints.some((c) => c.seq === event.seq && c.headHash !== hash)) return this.fail(event.seq, 'checkpoint_mismatch');
     this.expectedSeq = event.seq + 1;
     this.prevHash = hash;
     return true;
@@ -61,7 +73,8 @@ export class ChainVerifier {
 
   /** The verdict once every event has been pushed. */
   result(): { valid: boolean; events: number; headHash: string; brokenAtSeq?: number; reason?: ChainBreak } {
-    if (!this.brokenAt && this.checkpoint && this.expectedSeq - 1 < this.checkpoint.seq) this.fail(this.expectedSeq, 'truncated');
+    const furthest = Math.max(0, ...this.checkpoints.map((c) => c.seq));
+    if (!this.brokenAt && this.expectedSeq - 1 < furthest) this.fail(this.expectedSeq, 'truncated');
     const base = { events: this.count, headHash: this.lastHash };
     return this.brokenAt ? { valid: false, ...base, brokenAtSeq: this.brokenAt.seq, reason: this.brokenAt.reason } : { valid: true, ...base };
   }

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Page } from '@cadre/common';
-import { ChainVerifier, ChainedEvent, GENESIS_HASH, hashEvent } from './audit-chain';
+import { AppConfig } from '@cadre/config';
+import { ChainCheckpointRef, ChainVerifier, ChainedEvent, GENESIS_HASH, hashEvent } from './audit-chain';
+import { PublishedHeads } from './published-heads';
 import type { AuditCheckpointView, AuditEventFilter, AuditEventInput, AuditEventView, AuditVerification } from './audit-event';
 
 /** Advisory lock that serialises appends, so the chain stays linear under concurrency. */
@@ -39,7 +41,11 @@ function toView(row: EventRow): AuditEventView {
 /** The append-only, hash-chained audit log. */
 @Injectable()
 export class AuditService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+    private readonly published: PublishedHeads,
+  ) {}
 
   /**
    * Appends one event inside the caller's transaction (required). Takes a transaction-scoped
@@ -65,7 +71,7 @@ export class AuditService {
     await em.query(
       `INSERT INTO cadre.audit_events (seq, at, actor_id, action, subject_type, subject_id, organisation_ids, data, prev_hash, hash)
        VALUES ($1, $2, $3, $4, $5, $6, $7::uuid[], $8, $9, $10)`,
-      [chained.seq, chained.at, chained.actorId, chained.action, chained.subjectType, chained.subjectId, chained.organisationIds, JSON.stringify(chained.data), chained.prevHash, hashEvent(chained)],
+      [chained.seq, chained.at, chained.actorId, chained.action, chained.subjectType, chained.subjectId, chained.organisationIds, JSON.stringify(chained.data), chained.prevHash, hashEvent(chained, this.config.auditKey)],
     );
   }
 
@@ -80,10 +86,19 @@ export class AuditService {
     return { items: rows.map(toView), total: counted?.total ?? 0 };
   }
 
-  /** Recomputes the whole chain in seq order, batch by batch, and checks it against the latest checkpoint. */
+  /**
+   * Recomputes the whole chain in seq order, batch by batch, and checks it against the
+   * latest stored checkpoint and the furthest head ever published (kept outside the
+   * database): a chain shorter than a published head is invalid ('truncated').
+   */
   async verify(): Promise<AuditVerification> {
     const checkpoint = await this.latestCheckpoint();
-    const verifier = new ChainVerifier(checkpoint ? { seq: checkpoint.seq, headHash: checkpoint.headHash } : undefined);
+    const published = await this.published.furthest();
+    const refs: ChainCheckpointRef[] = [
+      ...(checkpoint ? [{ seq: checkpoint.seq, headHash: checkpoint.headHash }] : []),
+      ...(published ? [published] : []),
+    ];
+    const verifier = new ChainVerifier(this.config.auditKey, refs);
     let after = 0;
     for (;;) {
       const rows = (await this.dataSource.query('SELECT * FROM cadre.audit_events WHERE seq > $1 ORDER BY seq LIMIT $2', [after, VERIFY_BATCH])) as EventRow[];
@@ -101,6 +116,20 @@ export class AuditService {
   async head(): Promise<{ seq: number; hash: string }> {
     const [row] = (await this.dataSource.query('SELECT seq, hash FROM cadre.audit_events ORDER BY seq DESC LIMIT 1')) as { seq: string; hash: string }[];
     return row ? { seq: Number(row.seq), hash: row.hash } : { seq: 0, hash: GENESIS_HASH };
+  }
+
+  /**
+   * The head of the chain as the caller's transaction sees it (its own appends included):
+   * what a signed decision or result names, so that the record pins the log it was made in.
+   */
+  async headIn(em: EntityManager): Promise<{ seq: number; headHash: string }> {
+    const [row] = (await em.query('SELECT seq, hash FROM cadre.audit_events ORDER BY seq DESC LIMIT 1')) as { seq: string; hash: string }[];
+    return row ? { seq: Number(row.seq), headHash: row.hash } : { seq: 0, headHash: GENESIS_HASH };
+  }
+
+  /** Remembers, outside the database, a head that was just published. */
+  async markPublished(head: ChainCheckpointRef): Promise<void> {
+    await this.published.publish(head);
   }
 
   /** The latest signed checkpoint, if any. */

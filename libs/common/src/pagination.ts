@@ -2,6 +2,9 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
+/** The largest `offset` a list accepts (400 beyond). */
+export const MAX_OFFSET = 1_000_000;
+
 /** `?limit=&offset=` of every list route. */
 export class ListQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
@@ -12,11 +15,13 @@ export class ListQueryDto {
   @Max(200)
   limit = 50;
 
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  /** Bounded: `1e20` is an integer to JavaScript but overflows PostgreSQL's OFFSET (a 500 before). */
+  @ApiPropertyOptional({ minimum: 0, maximum: MAX_OFFSET, default: 0 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(MAX_OFFSET)
   offset = 0;
 }
 

@@ -51,9 +51,14 @@ export class AppConfig {
   get accessTokenTtl() { return this.env.CADRE_ACCESS_TOKEN_TTL; }
   get refreshTokenTtl() { return this.env.CADRE_REFRESH_TOKEN_TTL; }
   get signingAlg() { return this.env.CADRE_SIGNING_ALG; }
-  get oidc(): { issuer: string; jwksUrl: string; audience?: string } | undefined {
+  get auditKey() { return this.env.CADRE_AUDIT_KEY; }
+  get auditHeadMaxAgeSeconds() { return this.env.CADRE_AUDIT_HEAD_MAX_AGE; }
+  get loginThrottle() {
+    return { perAccount: this.env.CADRE_LOGIN_MAX_FAILURES_PER_ACCOUNT, perAddress: this.env.CADRE_LOGIN_MAX_FAILURES_PER_ADDRESS, windowSeconds: this.env.CADRE_LOGIN_WINDOW };
+  }
+  get oidc(): { issuer: string; jwksUrl: string; audience: string } | undefined {
     const { CADRE_OIDC_ISSUER: issuer, CADRE_OIDC_JWKS_URL: jwksUrl, CADRE_OIDC_AUDIENCE: audience } = this.env;
-    return issuer && jwksUrl ? { issuer, jwksUrl, audience } : undefined;
+    return issuer && jwksUrl && audience ? { issuer, jwksUrl, audience } : undefined;
   }
   get ethicsQuorum() { return this.env.CADRE_ETHICS_QUORUM; }
   get maxComputations() { return this.env.CADRE_MAX_COMPUTATIONS; }

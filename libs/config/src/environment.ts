@@ -43,6 +43,17 @@ export class Environment {
   @IsString() @MinLength(16) CADRE_RECORD_KEY_SECRET = 'dev-only-record-key-secret-change-me';
   /** Cap on a result's rows (its declared domain, margins included): larger → 422 too_many_cells. */
   @Transform(int) @IsInt() @Min(1) @Max(1_000_000) CADRE_MAX_RESULT_CELLS = 10000;
+  /**
+   * HMAC-SHA-256 key of the audit chain: without it, database credentials alone cannot
+   * append (or rewrite) well-formed events. Never stored in the database. Secret.
+   */
+  @IsString() @MinLength(16) CADRE_AUDIT_KEY = 'dev-only-audit-chain-key-change-me';
+  /** Seconds after which GET /register/audit-head signs a fresh checkpoint of a moved head. */
+  @Transform(int) @IsInt() @Min(0) CADRE_AUDIT_HEAD_MAX_AGE = 5;
+  /** Failed logins allowed per account, and per client address, in CADRE_LOGIN_WINDOW seconds (counted in Redis). */
+  @Transform(int) @IsInt() @Min(1) CADRE_LOGIN_MAX_FAILURES_PER_ACCOUNT = 5;
+  @Transform(int) @IsInt() @Min(1) CADRE_LOGIN_MAX_FAILURES_PER_ADDRESS = 50;
+  @Transform(int) @IsInt() @Min(1) CADRE_LOGIN_WINDOW = 900;
   @IsString() CADRE_JWT_ISSUER = 'urn:cadre';
   @IsString() CADRE_JWT_AUDIENCE = 'urn:cadre:api';
   @Transform(int) @IsInt() @Min(30) CADRE_ACCESS_TOKEN_TTL = 900;
@@ -65,7 +76,7 @@ export class Environment {
   @IsIn(['development', 'production', 'test']) NODE_ENV = 'development';
 }
 
-export const SECRET_VARIABLES = ['CADRE_MASTER_KEY', 'CADRE_PSEUDONYM_KEY', 'CADRE_RECORD_KEY_SECRET', 'CADRE_BOOTSTRAP_ADMIN_PASSWORD', 'CADRE_DB_ROLE_PASSWORD'];
+export const SECRET_VARIABLES = ['CADRE_MASTER_KEY', 'CADRE_PSEUDONYM_KEY', 'CADRE_RECORD_KEY_SECRET', 'CADRE_AUDIT_KEY', 'CADRE_BOOTSTRAP_ADMIN_PASSWORD', 'CADRE_DB_ROLE_PASSWORD'];
 
 /** Parses and validates an environment; throws one error listing every bad variable (names only, never values). */
 export function parseEnvironment(env: NodeJS.ProcessEnv): Environment {
@@ -74,6 +85,10 @@ export function parseEnvironment(env: NodeJS.ProcessEnv): Environment {
   const errors = validateSync(parsed, { whitelist: false, skipMissingProperties: false });
   if (errors.length) {
     throw new Error(`Invalid configuration: ${errors.map((e) => e.property).join(', ')}`);
+  }
+  // An external issuer without an audience would accept tokens it issued to any other application.
+  if (parsed.CADRE_OIDC_ISSUER && !parsed.CADRE_OIDC_AUDIENCE) {
+    throw new Error('Invalid configuration: CADRE_OIDC_AUDIENCE is required with CADRE_OIDC_ISSUER');
   }
   return parsed;
 }

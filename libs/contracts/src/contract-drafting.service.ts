@@ -5,11 +5,11 @@ import { AppConfig } from '@cadre/config';
 import { AuditService } from '@cadre/audit';
 import { DatasetsService } from '@cadre/datasets';
 import { SignedDecision, UseCaseLifecycle, UseCasesService, UseCaseSnapshot } from '@cadre/ethics';
-import { ContractTerms, draftTerms } from './contract-terms';
+import { ContractTerms, draftTerms, normaliseColumnSets } from './contract-terms';
 import { Contract } from './contract.entity';
 import { termsSha256 } from './contract.views';
 import { CONTRACT_SUBJECT } from './contracts.service';
-import { stillFits } from './terms-policy';
+import { looserFields } from './terms-policy';
 
 /**
  * Drafts the contracts of an approved use case, inside the decision's transaction:
@@ -17,15 +17,13 @@ import { stillFits } from './terms-policy';
  * provider's slice of the request under the platform defaults tightened by the
  * decision's conditions.
  *
- * Re-approval after an amendment: a current contract (pending or active) that still
- * fits the new approval — the same scope (datasets, columns, purpose, researchers,
- * window) and at least as strict as a fresh draft — is kept with its signatures, so an
- * amendment that changes nothing for a provider costs it nothing. Any other current
- * contract is superseded (status `superseded`, no longer current) and a new one is
- * drafted, to be signed again: a provider never ends up bound to, or granting, more or
- * less than the committee approved. A provider that no longer provides anything has its
- * contract superseded. Terminated or expired contracts are never revived: a new one is
- * drafted. When every kept contract is active, the use case goes straight back to active.
+ * Re-approval after an amendment (a change of the request, of the conditions, or both):
+ * every current contract is superseded (status `superseded`, no longer current) and a
+ * new one is drafted from the new request and the carried-over (or explicitly replaced)
+ * conditions, to be signed again by every party: nobody stays bound to, or granting,
+ * terms the committee did not approve in this round, and no signature carries over.
+ * A provider's own tightenings of the superseded terms (stricter disclosure) are kept in
+ * the new draft, unless the round explicitly replaced the conditions (then all is fresh). Terminated or expired contracts are never revived.
  *
  * An amendment reopening the review changes nothing here: the use case is no longer
  * active, so computations stop and contracts cannot be signed until it is approved again.
@@ -49,7 +47,6 @@ export class ContractDraftingService implements OnModuleInit {
     const fresh = await this.freshTerms(snapshot, decision);
     const repo = em.getRepository(Contract);
     const current = await repo.find({ where: { useCaseId: snapshot.id, isCurrent: true }, lock: { mode: 'pessimistic_write' } });
-    const byProvider = new Map(current.map((c) => [c.providerOrganisationId, c]));
     const event = (contract: Pick<Contract, 'id' | 'providerOrganisationId' | 'requesterOrganisationId'>, action: string, data: Record<string, unknown>) =>
       this.audit.append(em, {
         actorId: null,
@@ -62,8 +59,8 @@ export class ContractDraftingService implements OnModuleInit {
 
     for (const old of current) {
       const terms = fresh.get(old.providerOrganisationId);
-      const keep = terms && old.requesterOrganisationId === snapshot.requesterOrganisationId && ['pending_signatures', 'active'].includes(old.status) && stillFits(old.terms, terms);
-      if (keep) continue;
+      // A provider's tightenings survive a re-draft, unless the round explicitly replaced the conditions.
+      if (terms && old.status !== 'terminated' && !decision.conditionsReplaced) terms.disclosure = stricterDisclosure(terms.disclosure, old.terms.disclosure);
       const supersede = old.status === 'pending_signatures' || old.status === 'active';
       await em.query(
         `UPDATE cadre.contracts SET is_current = false, updated_at = now()
@@ -71,12 +68,10 @@ export class ContractDraftingService implements OnModuleInit {
           WHERE id = $1`,
         [old.id],
       );
-      byProvider.delete(old.providerOrganisationId);
       if (supersede) await event(old, 'contract.superseded', { previousStatus: old.status });
     }
 
     for (const [providerOrganisationId, terms] of fresh) {
-      if (byProvider.has(providerOrganisationId)) continue;
       const sha = termsSha256(terms);
       const contract = await repo.save(
         repo.create({
@@ -96,11 +91,6 @@ export class ContractDraftingService implements OnModuleInit {
         }),
       );
       await event(contract, 'contract.drafted', { termsSha256: sha });
-    }
-
-    const kept = [...byProvider.values()];
-    if (kept.length && kept.length === fresh.size && kept.every((c) => c.status === 'active')) {
-      await this.useCases.setStatusFromContracts(em, snapshot.id, 'active', null);
     }
   }
 
@@ -135,3 +125,36 @@ export class ContractDraftingService implements OnModuleInit {
     return result;
   }
 }
+
+/**
+ * The fresh disclosure terms, keeping each field in which the superseded contract was
+ * stricter (a provider's tightening survives a re-draft; nothing of the old terms loosens the new).
+ */
+function stricterDisclosure(fresh: ContractTerms['disclosure'], old: ContractTerms['disclosure']): ContractTerms['disclosure'] {
+  const out = structuredClone(fresh);
+  const probe = (d: ContractTerms['disclosure']) => ({ ...PROBE_TERMS, disclosure: d }) as ContractTerms;
+  for (const field of looserFields(probe(old), probe(fresh)).map((p) => p.field)) {
+    const path = field.replace(/^terms\.disclosure\./, '').split('.');
+    let src: Record<string, unknown> = old as unknown as Record<string, unknown>;
+    let dst: Record<string, unknown> = out as unknown as Record<string, unknown>;
+    for (const key of path.slice(0, -1)) {
+      src = src[key] as Record<string, unknown>;
+      dst[key] ??= {};
+      dst = dst[key] as Record<string, unknown>;
+    }
+    const last = path[path.length - 1];
+    if (last === 'forbiddenGroupBy') out.forbiddenGroupBy = normaliseColumnSets([...(fresh.forbiddenGroupBy ?? []), ...(old.forbiddenGroupBy ?? [])]);
+    else dst[last] = structuredClone(src[last]);
+  }
+  return out;
+}
+
+const PROBE_TERMS: Omit<ContractTerms, 'disclosure'> = {
+  datasets: [],
+  purpose: '',
+  researchers: [],
+  validFrom: '1970-01-01T00:00:00.000Z',
+  validUntil: '1970-01-02T00:00:00.000Z',
+  maxComputations: 0,
+  releaseMode: 'automatic',
+};

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { compactVerify, decodeProtectedHeader, importJWK } from 'jose';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
-import { canonicalJson, Forbidden, WrongState } from '@cadre/common';
+import { Forbidden, WrongState } from '@cadre/common';
 import { AuditService } from '@cadre/audit';
 import { UseCasesService } from '@cadre/ethics';
 import { Signer } from '@cadre/identity';
@@ -171,7 +171,7 @@ export class ContractSigningService {
 
   /**
    * The key id that verifies an organisation's JWS over this contract's current terms
-   * (payload: the canonical terms, or {contractId, termsSha256}), or null.
+   * (payload: {contractId, useCaseId, providerOrganisationId, requesterOrganisationId, termsSha256}), or null.
    */
   private async verifyOrganisationJws(jws: string, contract: Contract, organisationId: string, em: EntityManager): Promise<string | null> {
     let kid: unknown;
@@ -195,12 +195,19 @@ export class ContractSigningService {
   }
 }
 
-/** Whether a signed payload binds exactly this contract's current terms. */
-function coversTerms(payload: unknown, contract: Contract): boolean {
-  if (typeof payload !== 'object' || payload === null) return false;
+/**
+ * Whether a signed payload binds exactly this contract: it must name the contract, the use
+ * case, both parties and the hash of the current terms. Terms alone (or a subset of these
+ * names) are refused: such a JWS could be replayed on another contract with equal terms.
+ */
+export function coversTerms(payload: unknown, contract: Pick<Contract, 'id' | 'useCaseId' | 'providerOrganisationId' | 'requesterOrganisationId' | 'terms'>): boolean {
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return false;
   const p = payload as Record<string, unknown>;
-  if (typeof p.contractId === 'string' || typeof p.termsSha256 === 'string') {
-    return p.contractId === contract.id && p.termsSha256 === termsSha256(contract.terms);
-  }
-  return canonicalJson(payload) === canonicalJson(contract.terms);
+  return (
+    p.contractId === contract.id &&
+    p.useCaseId === contract.useCaseId &&
+    p.providerOrganisationId === contract.providerOrganisationId &&
+    p.requesterOrganisationId === contract.requesterOrganisationId &&
+    p.termsSha256 === termsSha256(contract.terms)
+  );
 }

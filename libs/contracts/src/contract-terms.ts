@@ -9,8 +9,14 @@ export interface ContractTerms {
     minCellSize: number;
     dominance: { n: number; k: number };
     rounding: number;
-    privacy: { mechanism: PrivacyMechanism; epsilonTotal: number; delta: number };
-    /** Cell key perturbation (computations rule 3); absent: the platform's (maxDeviation 2, variance 1). Stricter only. */
+    privacy: { mechanism: PrivacyMechanism; epsilonTotal: number; delta: number; maxCellsPerPerson?: number };
+    /**
+     * Column sets that may not be grouped on, alone or together (the ethics decision's
+     * `forbiddenGroupBy`, part of the signed terms). Absent in terms drafted before it
+     * was signed: read as none.
+     */
+    forbiddenGroupBy?: string[][];
+    /** Cell key perturbation (computations rule 3); absent: the platform's (maxDeviation 2, variance 1). Stricter only: larger. */
     perturbation?: { maxDeviation: number; variance: number };
   };
   maxComputations: number;
@@ -66,8 +72,8 @@ export interface DraftInput {
 
 /**
  * Terms of a freshly drafted contract: the provider's slice of the request, the platform
- * defaults tightened (never loosened) by the ethics conditions. `forbiddenGroupBy` is not
- * part of the terms: it binds the use case as a whole and is enforced from the decision.
+ * defaults tightened (never loosened) by the ethics conditions. The decision's
+ * `forbiddenGroupBy` is copied into `disclosure.forbiddenGroupBy`: the parties sign it.
  */
 export function draftTerms(input: DraftInput): ContractTerms {
   const d = PLATFORM_DISCLOSURE_DEFAULTS;
@@ -87,6 +93,7 @@ export function draftTerms(input: DraftInput): ContractTerms {
         epsilonTotal: c.maxEpsilon !== undefined ? Math.min(d.privacy.epsilonTotal, c.maxEpsilon) : d.privacy.epsilonTotal,
         delta: d.privacy.delta,
       },
+      forbiddenGroupBy: normaliseColumnSets(c.forbiddenGroupBy ?? []),
     },
     maxComputations: input.maxComputations,
     releaseMode: c.releaseMode === 'provider_review' ? 'provider_review' : 'automatic',
@@ -98,4 +105,19 @@ export function isoInstant(value: Date | string): string {
   const date = value instanceof Date ? value : new Date(value);
   if (Number.isNaN(date.getTime())) throw new RangeError('not a date');
   return date.toISOString();
+}
+
+const setKey = (columns: string[]) => JSON.stringify([...new Set(columns)].sort());
+
+/** Column sets deduplicated and sorted (each set and the list), so that equal meanings hash equally. */
+export function normaliseColumnSets(sets: string[][]): string[][] {
+  const unique = new Map<string, string[]>();
+  for (const set of sets) if (set.length) unique.set(setKey(set), [...new Set(set)].sort());
+  return [...unique.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, set]) => set);
+}
+
+/** Whether `after` forbids at least every column set `before` forbids. */
+export function forbidsAtLeast(before: string[][] | undefined, after: string[][] | undefined): boolean {
+  const kept = new Set((after ?? []).map(setKey));
+  return (before ?? []).every((set) => kept.has(setKey(set)));
 }

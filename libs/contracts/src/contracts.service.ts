@@ -10,11 +10,12 @@ import type { Actor } from '@cadre/identity';
 import { UnitOfWork } from '@cadre/jobs';
 import { OrganisationsService } from '@cadre/members';
 import { ContractSignature } from './contract-signature.entity';
-import { ContractStatus, ContractTerms, isoInstant } from './contract-terms';
+import { ContractStatus, ContractTerms, isoInstant, normaliseColumnSets } from './contract-terms';
 import { Contract } from './contract.entity';
 import { ContractView, termsSha256, toContractView } from './contract.views';
 import { TermsNotStricter } from './contracts.errors';
 import { looserFields, malformedFields, mergeTerms, nullPaths, TermsPatch } from './terms-policy';
+import { termsShapeProblems } from './terms-schema';
 
 /** A contract as the computations context needs it (ContractsService.forUseCase). */
 export interface UseCaseContract {
@@ -94,6 +95,10 @@ export class ContractsService {
       if (contract.status !== 'pending_signatures') throw new WrongState('Contract', contract.status, 'change its terms');
 
       const merged = mergeTerms(contract.terms, patch);
+      // The comparison below runs only on complete, well-formed terms (closed schema).
+      const shape = termsShapeProblems(merged);
+      if (shape.length) throw new InvalidInput('Malformed terms', shape);
+      if (merged.disclosure.forbiddenGroupBy) merged.disclosure.forbiddenGroupBy = normaliseColumnSets(merged.disclosure.forbiddenGroupBy);
       try {
         merged.validFrom = isoInstant(merged.validFrom);
         merged.validUntil = isoInstant(merged.validUntil);

@@ -187,7 +187,7 @@ describe('draftTerms and stillFits', () => {
 
   it('starts from the platform defaults when there is no condition', () => {
     const t = draftTerms({ ...input, conditions: {} });
-    expect(t.disclosure).toEqual(PLATFORM_DISCLOSURE_DEFAULTS);
+    expect(t.disclosure).toEqual({ ...PLATFORM_DISCLOSURE_DEFAULTS, forbiddenGroupBy: [] });
     expect(t.releaseMode).toBe('automatic');
     expect(t.validUntil).toBe('2026-12-31T00:00:00.000Z');
     expect(t.maxComputations).toBe(50);

@@ -1,4 +1,4 @@
-import { ContractTerms, PrivacyMechanism, ReleaseMode } from './contract-terms';
+import { ContractTerms, forbidsAtLeast, PrivacyMechanism, ReleaseMode } from './contract-terms';
 
 /** A partial terms object as a provider sends it: any key, at any depth, may be left out. */
 export type TermsPatch = DeepPartial<ContractTerms>;
@@ -85,6 +85,8 @@ export function looserFields(before: ContractTerms, after: ContractTerms): Field
   if (!(pa.maxDeviation >= pb.maxDeviation)) looser('terms.disclosure.perturbation.maxDeviation', 'may only increase');
   if (!(pa.variance >= pb.variance)) looser('terms.disclosure.perturbation.variance', 'may only increase');
   if (!(pa.variance < pa.maxDeviation ** 2)) looser('terms.disclosure.perturbation.variance', 'must stay below maxDeviation²');
+  if (!((a.privacy.maxCellsPerPerson ?? 1) <= (b.privacy.maxCellsPerPerson ?? 1))) looser('terms.disclosure.privacy.maxCellsPerPerson', 'may only decrease');
+  if (!forbidsAtLeast(b.forbiddenGroupBy, a.forbiddenGroupBy)) looser('terms.disclosure.forbiddenGroupBy', 'forbidden column sets may only be added');
 
   if (after.maxComputations > before.maxComputations) looser('terms.maxComputations', 'may only decrease');
   if (RELEASE_RANK[after.releaseMode] < RELEASE_RANK[before.releaseMode]) looser('terms.releaseMode', 'may only go from automatic to provider_review');

@@ -13,6 +13,8 @@ export class UseCaseVote {
   @Column({ type: 'text' }) decision: VoteDecision;
   @Column({ type: 'text', nullable: true }) comment: string | null;
   @Column({ type: 'jsonb', nullable: true }) conditions: DecisionConditions | null;
+  /** Set when this vote replaces the carried-over conditions instead of tightening them: the reason. */
+  @Column({ name: 'replace_conditions_reason', type: 'text', nullable: true }) replaceConditionsReason: string | null;
   @CreateDateColumn({ name: 'cast_at', type: 'timestamptz' }) castAt: Date;
 }
 

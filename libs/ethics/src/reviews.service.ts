@@ -20,6 +20,8 @@ export interface VoteInput {
   decision: VoteDecision;
   comment?: string;
   conditions?: DecisionConditions;
+  /** Replace the carried-over conditions instead of tightening them (with the reason). */
+  replaceConditions?: { reason: string };
 }
 
 export interface VoteView {
@@ -74,23 +76,26 @@ export class ReviewsService {
       nextStatus(useCase.status, 'vote');
       // Recusal rules live in @cadre/access: affiliated with the requester or a provider.
       if (!ability.can('vote', useCaseSubject(useCase))) throw new Recused();
-      const repo = em.getRepository(UseCaseVote);
+      const replaceReason = input.decision === 'approve' ? (input.replaceConditions?.reason ?? null) : null;
       const inserted: { id: string; cast_at: Date }[] = await em.query(
-        `INSERT INTO cadre.use_case_votes (use_case_id, round, voter_id, voter_organisation_id, decision, comment, conditions)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (use_case_id, round, voter_id) DO NOTHING RETURNING id, cast_at`,
-        [useCase.id, useCase.reviewRound, actor.id, actor.organisationId, input.decision, input.comment ?? null, input.conditions ? JSON.stringify(input.conditions) : null],
+        `INSERT INTO cadre.use_case_votes (use_case_id, round, voter_id, voter_organisation_id, decision, comment, conditions, replace_conditions_reason)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (use_case_id, round, voter_id) DO NOTHING RETURNING id, cast_at`,
+        [useCase.id, useCase.reviewRound, actor.id, actor.organisationId, input.decision, input.comment ?? null, input.conditions ? JSON.stringify(input.conditions) : null, replaceReason],
       );
       if (!inserted.length) throw new AlreadyVoted();
+      // Sealed ballot: the event touches no party organisation, so only the operator reads it
+      // (and the committee sees votes through the decision); the parties learn the outcome.
       await this.audit.append(em, {
         actorId: actor.id,
         action: 'use_case.vote_cast',
         subjectType: 'UseCase',
         subjectId: useCase.id,
-        organisationIds: partiesOf(useCase),
+        organisationIds: [],
         data: { round: useCase.reviewRound, decision: input.decision },
       });
 
-      const votes = await repo.find({ where: { useCaseId: useCase.id, round: useCase.reviewRound }, order: { castAt: 'ASC', id: 'ASC' } });
+      // Only the votes of members who sit on the committee now count (and are signed).
+      const votes = await this.countedVotes(em, useCase.id, useCase.reviewRound);
       let decided: DecisionOutcome | null = null;
       if (votes.length >= this.config.ethicsQuorum) {
         decided = tally(votes.map((v) => v.decision));
@@ -111,8 +116,25 @@ export class ReviewsService {
     });
   }
 
+  /** The round's votes cast by members who are on the committee now, oldest first. */
+  private async countedVotes(em: EntityManager, useCaseId: string, round: number): Promise<UseCaseVote[]> {
+    return em
+      .getRepository(UseCaseVote)
+      .createQueryBuilder('v')
+      .where('v.useCaseId = :useCaseId AND v.round = :round', { useCaseId, round })
+      .andWhere(`EXISTS (SELECT 1 FROM cadre.users u WHERE u.id = v.voter_id AND 'ethics_committee' = ANY(u.platform_roles) AND u.deactivated_at IS NULL)`)
+      .orderBy('v.castAt', 'ASC')
+      .addOrderBy('v.id', 'ASC')
+      .getMany();
+  }
+
   private async decide(em: EntityManager, actor: Actor, useCase: UseCase, votes: UseCaseVote[], outcome: DecisionOutcome): Promise<void> {
-    const conditions = outcome === 'approved' ? mergeConditions(votes.filter((v) => v.decision === 'approve').map((v) => v.conditions ?? {})) : {};
+    const previousConditions = useCase.conditions ?? {};
+    const approving = votes.filter((v) => v.decision === 'approve');
+    const voted = mergeConditions(approving.map((v) => v.conditions ?? {}));
+    // Conditions carry over and only tighten, unless every approving vote explicitly replaces them.
+    const replaced = outcome === 'approved' && approving.length > 0 && approving.every((v) => v.replaceConditionsReason);
+    const conditions = outcome !== 'approved' ? previousConditions : replaced ? voted : mergeConditions([previousConditions, voted]);
     const decidedAt = new Date();
     const record: DecisionRecord = {
       type: 'cadre.ethics_decision',
@@ -124,15 +146,23 @@ export class ReviewsService {
         decision: v.decision,
         comment: v.comment,
         conditions: v.conditions,
+        ...(v.replaceConditionsReason ? { replaceConditionsReason: v.replaceConditionsReason } : {}),
         castAt: v.castAt.toISOString(),
       })),
       conditions,
+      previousConditions,
+      ...(replaced ? { conditionsReplaced: { reasons: approving.map((v) => v.replaceConditionsReason as string) } } : {}),
+      auditHead: await this.audit.headIn(em),
       decidedAt: decidedAt.toISOString(),
     };
     const signature = await this.signer.sign(record);
     await em.getRepository(UseCaseDecision).insert({ useCaseId: useCase.id, round: useCase.reviewRound, outcome, record, signature, decidedAt });
     const event = ({ approved: 'approve', rejected: 'reject', changes_requested: 'request_changes' } as const)[outcome];
-    await this.store.transition(em, useCase, event, actor.id, outcome === 'approved' ? { conditions } : {}, { round: useCase.reviewRound, conditions });
+    await this.store.transition(em, useCase, event, actor.id, outcome === 'approved' ? { conditions } : {}, {
+      round: useCase.reviewRound,
+      conditions,
+      ...(replaced ? { conditionsReplaced: true } : {}),
+    });
     if (outcome === 'approved') {
       const decision: SignedDecision = { ...record, signature };
       await this.lifecycle.emitApproved(em, toSnapshot(useCase), decision);

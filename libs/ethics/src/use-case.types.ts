@@ -32,8 +32,14 @@ export interface DecisionRecord {
   useCaseId: string;
   round: number;
   outcome: DecisionOutcome;
-  votes: { voterId: string; decision: VoteDecision; comment: string | null; conditions: DecisionConditions | null; castAt: string }[];
+  votes: { voterId: string; decision: VoteDecision; comment: string | null; conditions: DecisionConditions | null; replaceConditionsReason?: string; castAt: string }[];
   conditions: DecisionConditions;
+  /** The conditions in force before this round (carried over unless replaced). */
+  previousConditions: DecisionConditions;
+  /** Present when the round replaced the carried-over conditions instead of tightening them: every approving vote's reason. */
+  conditionsReplaced?: { reasons: string[] };
+  /** The audit chain's head when the decision was signed (seq and hash). */
+  auditHead: { seq: number; headHash: string };
   decidedAt: string;
 }
 

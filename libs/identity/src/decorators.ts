@@ -10,11 +10,14 @@ export const Public = () => SetMetadata(IS_PUBLIC, true);
 /** Where the authentication of a request is memoised (one verification per request, whichever guard asks first). */
 export const ACTOR = Symbol('cadre:actor');
 export const ACTOR_PROMISE = Symbol('cadre:actorPromise');
+/** The session id (`sid`) of the request's platform access token, if it has one. */
+export const SESSION = Symbol('cadre:session');
 
 export interface RequestWithActor {
   headers: Record<string, string | string[] | undefined>;
   [ACTOR]?: Actor;
   [ACTOR_PROMISE]?: Promise<Actor>;
+  [SESSION]?: string;
 }
 
 /** The authenticated actor of the request (the route must not be @Public). */
@@ -23,3 +26,6 @@ export const CurrentActor = createParamDecorator((_: unknown, ctx: ExecutionCont
   if (!actor) throw new Unauthenticated();
   return actor;
 });
+
+/** The session id of the request's access token (undefined for an external OIDC token). */
+export const CurrentSession = createParamDecorator((_: unknown, ctx: ExecutionContext): string | undefined => ctx.switchToHttp().getRequest<RequestWithActor>()[SESSION]);

@@ -8,3 +8,12 @@ export class EmailTaken extends DomainError {
     super('A user with this email already exists');
   }
 }
+
+/** The change would leave the platform without an active platform admin. */
+export class LastPlatformAdmin extends DomainError {
+  readonly code = 'last_platform_admin';
+  readonly kind = 'conflict' as const;
+  constructor() {
+    super('The platform must keep at least one active platform admin');
+  }
+}

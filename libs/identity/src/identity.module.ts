@@ -1,13 +1,12 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccessModule, ActorSource } from '@cadre/access';
 import { AuditModule } from '@cadre/audit';
-import { AppConfig } from '@cadre/config';
 import { AuthController } from './auth/auth.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthService } from './auth/auth.service';
+import { LoginThrottle } from './auth/login-throttle';
 import { OidcVerifier } from './auth/oidc-verifier';
 import { RequestAuthenticator } from './auth/request-authenticator';
 import { JwksController } from './keys/jwks.controller';
@@ -17,6 +16,7 @@ import { SigningKeysService } from './keys/signing-keys.service';
 import { AccessTokensService } from './tokens/access-tokens.service';
 import { RefreshToken } from './tokens/refresh-token.entity';
 import { RefreshTokensService } from './tokens/refresh-tokens.service';
+import { SessionsService } from './tokens/sessions.service';
 import { UserAdminService } from './users/user-admin.service';
 import { User } from './users/user.entity';
 import { UsersController } from './users/users.controller';
@@ -30,10 +30,6 @@ import { UsersService } from './users/users.service';
 @Module({
   imports: [
     TypeOrmModule.forFeature([User, SigningKey, RefreshToken]),
-    ThrottlerModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({ throttlers: [{ name: 'auth', ttl: 60_000, limit: config.authRateLimit }] }),
-    }),
     AccessModule,
     AuditModule,
   ],
@@ -45,6 +41,8 @@ import { UsersService } from './users/users.service';
     Signer,
     AccessTokensService,
     RefreshTokensService,
+    SessionsService,
+    LoginThrottle,
     AuthService,
     OidcVerifier,
     RequestAuthenticator,

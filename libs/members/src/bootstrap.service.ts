@@ -42,6 +42,25 @@ export class BootstrapService implements OnApplicationBootstrap {
           data: { college: 'operator', bootstrap: true },
         });
       }
+      // The bootstrap e-mail may already exist (its admin role was removed or it was deactivated):
+      // start-up never fails on it. A user of the operator is restored; anyone else is left alone.
+      const existing = await this.users.lockByEmail(em, admin.email);
+      if (existing) {
+        if (existing.organisationId !== operator.id) {
+          this.logger.warn('bootstrap: the bootstrap e-mail belongs to a member organisation; no platform admin restored');
+          return false;
+        }
+        const restored = await this.users.restorePlatformAdmin(em, existing.id);
+        await this.audit.append(em, {
+          actorId: null,
+          action: 'user.platform_roles_set',
+          subjectType: 'User',
+          subjectId: restored.id,
+          organisationIds: [operator.id],
+          data: { before: existing.platformRoles, after: restored.platformRoles, bootstrap: true, reactivated: !existing.active },
+        });
+        return true;
+      }
       const user = await this.users.create(em, {
         email: admin.email,
         password: admin.password,

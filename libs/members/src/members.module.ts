@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '@cadre/audit';
 import { IdentityModule } from '@cadre/identity';
@@ -9,6 +10,7 @@ import { BootstrapService } from './bootstrap.service';
 import { Charter } from './charter.entity';
 import { CharterRegisterController, ChartersController } from './charters.controller';
 import { ChartersService } from './charters.service';
+import { MemberStandingGuard } from './member-standing.guard';
 import { MembershipPolicy } from './membership.policy';
 import { OrganisationKey } from './organisation-key.entity';
 import { OrganisationKeysService } from './organisation-keys.service';
@@ -20,7 +22,15 @@ import { OrganisationsService } from './organisations.service';
 @Module({
   imports: [TypeOrmModule.forFeature([Organisation, Charter, Adherence, OrganisationKey]), AuditModule, JobsModule, IdentityModule],
   controllers: [OrganisationsController, ChartersController, CharterRegisterController],
-  providers: [BootstrapService, OrganisationsService, ChartersService, AdherencesService, OrganisationKeysService, MembershipPolicy],
+  providers: [
+    BootstrapService,
+    OrganisationsService,
+    ChartersService,
+    AdherencesService,
+    OrganisationKeysService,
+    MembershipPolicy,
+    { provide: APP_GUARD, useClass: MemberStandingGuard },
+  ],
   exports: [OrganisationsService, OrganisationKeysService, MembershipPolicy],
 })
 export class MembersModule {}

@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { NotFound, PolicyViolation } from '@cadre/common';
 
 /** What a member organisation may only do while active and adhering to the current charter. */
-export type MemberAct = 'submit_use_case' | 'sign_contract' | 'upload_data';
+export type MemberAct = 'submit_use_case' | 'sign_contract' | 'upload_data' | 'act';
 
 /** The standing of an organisation towards the trust framework. */
 export interface MemberStanding {
@@ -29,10 +29,10 @@ export class MembershipPolicy {
     if (!standing) throw new NotFound('Organisation');
     if (standing.isOperator) return;
     if (standing.status === 'suspended') {
-      throw new PolicyViolation('organisation_suspended', `A suspended organisation cannot ${act.replace(/_/g, ' ')}`);
+      throw new PolicyViolation('organisation_suspended', `A suspended organisation cannot ${describe(act)}`);
     }
     if (!standing.adheresToCurrentCharter) {
-      throw new PolicyViolation('charter_not_adhered', `The organisation must adhere to the current charter to ${act.replace(/_/g, ' ')}`);
+      throw new PolicyViolation('charter_not_adhered', `The organisation must adhere to the current charter to ${describe(act)}`);
     }
   }
 
@@ -54,4 +54,8 @@ export class MembershipPolicy {
     );
     return rows.map((r) => ({ organisationId: r.id, status: r.status, isOperator: r.is_operator, adheresToCurrentCharter: r.adheres }));
   }
+}
+
+function describe(act: MemberAct): string {
+  return act === 'act' ? 'change anything (its users may only read)' : act.replace(/_/g, ' ');
 }

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ListQueryDto } from '@cadre/common';
+import { AllowedOutOfStanding } from '@cadre/access';
 import { Actor, CurrentActor } from '@cadre/identity';
 import { AdherencesService } from './adherences.service';
 import { AdhereDto, AdherenceResponse, toAdherenceResponse } from './dto/charter.dto';
@@ -45,6 +46,7 @@ export class OrganisationsController {
   }
 
   @Post(':id/adherences')
+  @AllowedOutOfStanding()
   @ApiCreatedResponse({ type: AdherenceResponse })
   async adhere(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Body() body: AdhereDto): Promise<AdherenceResponse> {
     return toAdherenceResponse(await this.adherences.adhere(actor, id, body.charterId));

@@ -20,7 +20,23 @@ export class AuditCheckpointService {
     const record: CheckpointRecord = { type: 'cadre.audit.checkpoint', seq: head.seq, headHash: head.hash, at: new Date().toISOString() };
     const jws = await this.signer.sign(record);
     const stored = await this.audit.recordCheckpoint({ seq: head.seq, headHash: head.hash, jws });
+    if (stored) await this.audit.markPublished({ seq: head.seq, headHash: head.hash });
     return stored ? { seq: head.seq, headHash: head.hash, jws, at: record.at } : undefined;
+  }
+
+  /**
+   * The head to publish (GET /register/audit-head): the latest checkpoint, signed afresh
+   * when the chain moved and the latest is older than `maxAgeSeconds`. The answer is
+   * remembered outside the database, so a later truncation below it is detected.
+   */
+  async publishHead(maxAgeSeconds: number): Promise<AuditCheckpointView | undefined> {
+    let latest = await this.audit.latestCheckpoint();
+    if (!latest || Date.now() - Date.parse(latest.at) >= maxAgeSeconds * 1000) {
+      await this.checkpoint();
+      latest = await this.audit.latestCheckpoint();
+    }
+    if (latest) await this.audit.markPublished({ seq: latest.seq, headHash: latest.headHash });
+    return latest;
   }
 
   /** Chain verification plus the signature of the latest checkpoint: a forged checkpoint makes the answer invalid. */

@@ -3,6 +3,7 @@ import { AuditModule } from '../audit.module';
 import { AuditCheckpointService } from '../checkpoints/audit-checkpoint.service';
 import { AuditSignerOptions, RECORD_SIGNER } from '../record-signer';
 import { AuditController } from './audit.controller';
+import { AuditHeadController } from './audit-head.controller';
 import { AuditReader } from './audit-reader.service';
 
 /** The audit routes (apps/api): reading the log and verifying the chain and its latest signed checkpoint. */
@@ -12,7 +13,7 @@ export class AuditHttpModule {
     return {
       module: AuditHttpModule,
       imports: [AuditModule],
-      controllers: [AuditController],
+      controllers: [AuditController, AuditHeadController],
       providers: [{ provide: RECORD_SIGNER, useExisting: options.signer }, AuditCheckpointService, AuditReader],
     };
   }

@@ -7,6 +7,7 @@ import {
   IsInt,
   IsNotEmpty,
   IsNumber,
+  IsObject,
   IsOptional,
   IsString,
   Max,
@@ -60,6 +61,12 @@ export class ConditionsDto implements DecisionConditions {
   releaseMode?: 'automatic' | 'provider_review';
 }
 
+export class ReplaceConditionsDto {
+  @ApiProperty({ description: 'why the conditions of earlier rounds no longer apply (recorded in the signed decision)' })
+  @IsString() @IsNotEmpty() @MaxLength(10000)
+  reason: string;
+}
+
 export class CastVoteDto {
   @ApiProperty({ enum: ['approve', 'reject', 'request_changes'] })
   @IsIn(['approve', 'reject', 'request_changes'])
@@ -72,11 +79,19 @@ export class CastVoteDto {
   @MaxLength(10000)
   comment?: string;
 
-  @ApiPropertyOptional({ type: ConditionsDto, description: 'conditions of an approving vote' })
+  @ApiPropertyOptional({ type: ConditionsDto, description: 'conditions of an approving vote; they tighten those carried over from earlier rounds' })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => ConditionsDto)
   conditions?: ConditionsDto;
+
+  @ApiPropertyOptional({ type: () => ReplaceConditionsDto, description: 'replace the carried-over conditions instead of tightening them (takes effect only if every approving vote of the round asks it)' })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ReplaceConditionsDto)
+  replaceConditions?: ReplaceConditionsDto;
 }
 
 export class DecisionVoteResponse {
@@ -94,6 +109,9 @@ export class DecisionResponse {
   @ApiProperty({ enum: ['approved', 'rejected', 'changes_requested'] }) outcome: string;
   @ApiProperty({ type: [DecisionVoteResponse] }) votes: DecisionVoteResponse[];
   @ApiProperty({ type: ConditionsDto }) conditions: ConditionsDto;
+  @ApiProperty({ type: ConditionsDto, description: 'conditions in force before this round' }) previousConditions: ConditionsDto;
+  @ApiPropertyOptional({ description: 'set when the round replaced the carried-over conditions: the reasons' }) conditionsReplaced?: { reasons: string[] };
+  @ApiProperty({ description: 'the audit chain head when the decision was signed' }) auditHead: { seq: number; headHash: string };
   @ApiProperty() decidedAt: string;
   @ApiProperty({ description: 'compact JWS over the canonical JSON of the decision without this field; verify with /.well-known/jwks.json' })
   signature: string;
@@ -120,6 +138,9 @@ export function toDecisionResponse(d: SignedDecision): DecisionResponse {
     outcome: d.outcome,
     votes: d.votes.map((v) => ({ ...v })),
     conditions: d.conditions,
+    previousConditions: d.previousConditions ?? {},
+    ...(d.conditionsReplaced ? { conditionsReplaced: d.conditionsReplaced } : {}),
+    auditHead: d.auditHead,
     decidedAt: d.decidedAt,
     signature: d.signature,
   };

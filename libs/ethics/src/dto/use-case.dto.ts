@@ -12,6 +12,7 @@ import {
   IsUUID,
   MaxLength,
   ValidateNested,
+  IsObject,
 } from 'class-validator';
 import { ListQueryDto } from '@cadre/common';
 import { USE_CASE_STATUSES, UseCaseStatus } from '../use-case-status';
@@ -60,6 +61,7 @@ export class UpdateUseCaseDto extends PartialType(CreateUseCaseDto) {}
 
 export class AmendUseCaseDto {
   @ApiProperty({ type: UpdateUseCaseDto, description: 'a partial use case, as for PATCH' })
+  @IsObject()
   @ValidateNested()
   @Type(() => UpdateUseCaseDto)
   changes: UpdateUseCaseDto;

@@ -1,84 +1,81 @@
-import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, KeyLike } from 'jose';
+import { createServer, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, KeyLike, SignJWT } from 'jose';
 import { AppConfig } from '@cadre/config';
-import { NotFound } from '@cadre/common';
-import { AccessTokensService } from '../tokens/access-tokens.service';
-import { UsersService } from '../users/users.service';
-import type { UserView } from '../users/user-view';
 import { OidcVerifier } from './oidc-verifier';
-import { RequestAuthenticator } from './request-authenticator';
 
 const ISSUER = 'https://idp.example.org/realms/cadre';
 const AUDIENCE = 'cadre-api';
 
-describe('OIDC: external access tokens mapped to existing users by e-mail', () => {
+/**
+ * External (OIDC) access tokens, verified against the issuer's key set served over HTTP
+ * from 127.0.0.1 (as a real identity provider would publish it).
+ */
+describe('OIDC: which external tokens prove an identity', () => {
   let idpKey: KeyLike;
   let otherKey: KeyLike;
+  let server: Server;
+  let jwksUrl: string;
   let verifier: OidcVerifier;
-  let authenticator: RequestAuthenticator;
-  const alice: UserView = {
-    id: '11111111-1111-4111-8111-111111111111',
-    email: 'alice@chu.example',
-    displayName: 'Alice',
-    organisationId: '22222222-2222-4222-8222-222222222222',
-    roles: ['researcher'],
-    platformRoles: [],
-    createdAt: new Date(),
-  };
 
   beforeAll(async () => {
     const idp = await generateKeyPair('ES256');
     idpKey = idp.privateKey;
     otherKey = (await generateKeyPair('ES256')).privateKey;
-    const jwk = { ...(await exportJWK(idp.publicKey)), kid: 'idp-1', alg: 'ES256' };
-    const config = AppConfig.fromEnv({ CADRE_OIDC_ISSUER: ISSUER, CADRE_OIDC_JWKS_URL: 'https://idp.example.org/jwks', CADRE_OIDC_AUDIENCE: AUDIENCE });
-    // The remote key set is replaced by a local one: no network in a unit test.
-    verifier = new OidcVerifier(config, createLocalJWKSet({ keys: [jwk] }));
-    const users = { findByEmail: async (email: string) => (email === alice.email ? alice : null), findById: async () => { throw new NotFound('User'); } } as unknown as UsersService;
-    const platformTokens = { verify: async () => null } as unknown as AccessTokensService;
-    authenticator = new RequestAuthenticator(platformTokens, verifier, users);
+    const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(idp.publicKey)), kid: 'idp-1', alg: 'ES256', use: 'sig' }] });
+    server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(jwks));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    jwksUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`;
+    verifier = new OidcVerifier(AppConfig.fromEnv({ CADRE_OIDC_ISSUER: ISSUER, CADRE_OIDC_JWKS_URL: jwksUrl, CADRE_OIDC_AUDIENCE: AUDIENCE }));
   });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  const external = (claims: Record<string, unknown>, key: KeyLike = idpKey, over: { iss?: string; aud?: string; exp?: number } = {}) =>
-    new SignJWT(claims)
+  const external = (claims: Record<string, unknown>, key: KeyLike = idpKey, over: { iss?: string; aud?: string | null; exp?: number } = {}) => {
+    const jwt = new SignJWT(claims)
       .setProtectedHeader({ alg: 'ES256', kid: 'idp-1' })
       .setIssuer(over.iss ?? ISSUER)
-      .setAudience(over.aud ?? AUDIENCE)
       .setIssuedAt()
-      .setExpirationTime(over.exp ?? Math.floor(Date.now() / 1000) + 300)
-      .sign(key);
-  const authenticate = (token: string) => authenticator.actorOf({ headers: { authorization: `Bearer ${token}` } });
+      .setExpirationTime(over.exp ?? Math.floor(Date.now() / 1000) + 300);
+    if (over.aud !== null) jwt.setAudience(over.aud ?? AUDIENCE);
+    return jwt.sign(key);
+  };
 
-  it('maps a valid external token to the existing user with that e-mail (case-insensitive)', async () => {
-    const actor = await authenticate(await external({ sub: 'idp-sub-1', email: 'Alice@CHU.example' }));
-    expect(actor).toEqual({ id: alice.id, email: alice.email, displayName: 'Alice', organisationId: alice.organisationId, roles: ['researcher'], platformRoles: [] });
+  it('refuses to start with an issuer but no audience (a token issued to any other application would log in)', () => {
+    expect(() => AppConfig.fromEnv({ CADRE_OIDC_ISSUER: ISSUER, CADRE_OIDC_JWKS_URL: jwksUrl })).toThrow(/CADRE_OIDC_AUDIENCE/);
+    expect(() => AppConfig.fromEnv({ CADRE_OIDC_ISSUER: ISSUER, CADRE_OIDC_JWKS_URL: jwksUrl, CADRE_OIDC_AUDIENCE: AUDIENCE })).not.toThrow();
   });
 
-  it('refuses an external token for an e-mail no user has', async () => {
-    await expect(authenticate(await external({ email: 'mallory@evil.example' }))).rejects.toMatchObject({ kind: 'unauthenticated' });
+  it('proves issuer, subject and verified e-mail of a genuine token for this audience', async () => {
+    const token = await external({ sub: 'idp-sub-1', email: 'Alice@CHU.example', email_verified: true });
+    expect(verifier.claimsExternalIssuer(token)).toBe(true);
+    expect(await verifier.identityOf(token)).toEqual({ issuer: ISSUER, subject: 'idp-sub-1', email: 'alice@chu.example' });
   });
 
-  it('refuses a token signed by a key the issuer did not publish', async () => {
-    await expect(authenticate(await external({ email: alice.email }, otherKey))).rejects.toMatchObject({ kind: 'unauthenticated' });
+  it('refuses a token issued to another application, or to no audience at all', async () => {
+    expect(await verifier.identityOf(await external({ sub: 's', email: 'a@x.example', email_verified: true }, idpKey, { aud: 'another-app' }))).toBeNull();
+    expect(await verifier.identityOf(await external({ sub: 's', email: 'a@x.example', email_verified: true }, idpKey, { aud: null }))).toBeNull();
   });
 
-  it('refuses a wrong audience, an expired token, a missing or unverified e-mail', async () => {
-    expect(await verifier.emailOf(await external({ email: alice.email }, idpKey, { aud: 'another-app' }))).toBeNull();
-    expect(await verifier.emailOf(await external({ email: alice.email }, idpKey, { exp: Math.floor(Date.now() / 1000) - 600 }))).toBeNull();
-    expect(await verifier.emailOf(await external({ sub: 'no-email' }))).toBeNull();
-    expect(await verifier.emailOf(await external({ email: alice.email, email_verified: false }))).toBeNull();
-    expect(await verifier.emailOf(await external({ email: alice.email }))).toBe(alice.email);
+  it('refuses an e-mail the provider has not verified: email_verified absent, false, or "true" as a string', async () => {
+    for (const verified of [undefined, false, 'true', 1]) {
+      const claims = { sub: 's', email: 'a@x.example', ...(verified === undefined ? {} : { email_verified: verified }) };
+      expect(await verifier.identityOf(await external(claims))).toBeNull();
+    }
   });
 
-  it('does not treat a token from another issuer as external (it goes to platform verification and fails)', async () => {
-    const token = await external({ email: alice.email }, idpKey, { iss: 'https://other-idp.example' });
+  it('refuses a missing subject or e-mail, an expired token, and a key the issuer did not publish', async () => {
+    expect(await verifier.identityOf(await external({ email: 'a@x.example', email_verified: true }))).toBeNull();
+    expect(await verifier.identityOf(await external({ sub: 's', email_verified: true }))).toBeNull();
+    expect(await verifier.identityOf(await external({ sub: 's', email: 'a@x.example', email_verified: true }, idpKey, { exp: Math.floor(Date.now() / 1000) - 600 }))).toBeNull();
+    expect(await verifier.identityOf(await external({ sub: 's', email: 'a@x.example', email_verified: true }, otherKey))).toBeNull();
+  });
+
+  it('treats neither a token of another issuer, nor anything when no issuer is configured, as external', async () => {
+    const token = await external({ sub: 's', email: 'a@x.example', email_verified: true }, idpKey, { iss: 'https://other-idp.example' });
     expect(verifier.claimsExternalIssuer(token)).toBe(false);
-    await expect(authenticate(token)).rejects.toMatchObject({ kind: 'unauthenticated' });
-  });
-
-  it('accepts nothing external when no OIDC issuer is configured', async () => {
     const plain = new OidcVerifier(AppConfig.fromEnv({}));
-    const token = await external({ email: alice.email });
-    expect(plain.claimsExternalIssuer(token)).toBe(false);
-    expect(await plain.emailOf(token)).toBeNull();
+    const ours = await external({ sub: 's', email: 'a@x.example', email_verified: true });
+    expect(plain.claimsExternalIssuer(ours)).toBe(false);
+    expect(await plain.identityOf(ours)).toBeNull();
   });
 });

@@ -7,7 +7,13 @@ export const OIDC_KEY_SET = Symbol('cadre:oidcKeySet');
 
 const ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA'];
 
-/** Accepts access tokens of an external OIDC issuer (AppConfig.oidc) and returns their e-mail claim. */
+export interface ExternalIdentity {
+  issuer: string;
+  subject: string;
+  email: string;
+}
+
+/** Accepts access tokens of an external OIDC issuer (AppConfig.oidc) and returns the identity they prove. */
 @Injectable()
 export class OidcVerifier {
   private readonly keySet: JWTVerifyGetKey | undefined;
@@ -31,19 +37,25 @@ export class OidcVerifier {
     }
   }
 
-  /** The verified, lower-cased e-mail of an external token, or null (bad signature, issuer, audience, expiry, no e-mail). */
-  async emailOf(token: string): Promise<string | null> {
+  /**
+   * The verified identity of an external token — issuer, subject and lower-cased e-mail —
+   * or null: bad signature, issuer, audience (always checked: an issuer is configured only
+   * with its audience), expiry, no subject, or an e-mail the provider has not verified
+   * (`email_verified` must be exactly true).
+   */
+  async identityOf(token: string): Promise<ExternalIdentity | null> {
     const oidc = this.config.oidc;
     if (!oidc || !this.keySet) return null;
     try {
       const { payload } = await jwtVerify(token, this.keySet, {
         issuer: oidc.issuer,
-        ...(oidc.audience ? { audience: oidc.audience } : {}),
+        audience: oidc.audience,
         algorithms: ALGORITHMS,
-        requiredClaims: ['exp'],
+        requiredClaims: ['exp', 'sub'],
       });
-      if (typeof payload.email !== 'string' || payload.email_verified === false) return null;
-      return payload.email.trim().toLowerCase();
+      if (typeof payload.sub !== 'string' || !payload.sub) return null;
+      if (typeof payload.email !== 'string' || payload.email_verified !== true) return null;
+      return { issuer: oidc.issuer, subject: payload.sub, email: payload.email.trim().toLowerCase() };
     } catch {
       return null;
     }

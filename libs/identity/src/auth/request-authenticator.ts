@@ -2,8 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { Unauthenticated } from '@cadre/common';
 import { ActorSource } from '@cadre/access';
 import type { Actor } from '../actor';
-import { ACTOR, ACTOR_PROMISE, RequestWithActor } from '../decorators';
+import { ACTOR, ACTOR_PROMISE, RequestWithActor, SESSION } from '../decorators';
 import { AccessTokensService } from '../tokens/access-tokens.service';
+import { SessionsService } from '../tokens/sessions.service';
 import { UsersService } from '../users/users.service';
 import type { UserView } from '../users/user-view';
 import { OidcVerifier } from './oidc-verifier';
@@ -15,6 +16,7 @@ export class RequestAuthenticator extends ActorSource {
     private readonly tokens: AccessTokensService,
     private readonly oidc: OidcVerifier,
     private readonly users: UsersService,
+    private readonly sessions: SessionsService,
   ) {
     super();
   }
@@ -30,20 +32,25 @@ export class RequestAuthenticator extends ActorSource {
     const match = typeof header === 'string' ? /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header.trim()) : null;
     if (!match) throw new Unauthenticated('Missing bearer token');
     const token = match[1];
-    const user = this.oidc.claimsExternalIssuer(token) ? await this.fromExternal(token) : await this.fromPlatform(token);
-    if (!user) throw new Unauthenticated('Invalid or expired token');
+    const user = this.oidc.claimsExternalIssuer(token) ? await this.fromExternal(token) : await this.fromPlatform(token, req);
+    if (!user || !user.active) throw new Unauthenticated('Invalid or expired token');
     return toActor(user);
   }
 
-  private async fromPlatform(token: string): Promise<UserView | null> {
+  private async fromPlatform(token: string, req: RequestWithActor): Promise<UserView | null> {
     const claims = await this.tokens.verify(token);
+    if (!claims) return null;
+    // The session must still be alive: logout, refresh-token reuse, a password change or a
+    // deactivation end it, and its access tokens with it.
+    if (!(await this.sessions.isAlive(claims.sid, claims.sub))) return null;
+    req[SESSION] = claims.sid;
     // The user is reloaded: a deleted user's tokens stop working, and roles are the current ones.
-    return claims ? this.users.findById(claims.sub).catch(() => null) : null;
+    return this.users.findById(claims.sub).catch(() => null);
   }
 
   private async fromExternal(token: string): Promise<UserView | null> {
-    const email = await this.oidc.emailOf(token);
-    return email ? this.users.findByEmail(email) : null;
+    const identity = await this.oidc.identityOf(token);
+    return identity ? this.users.findByExternalIdentity(identity) : null;
   }
 }
 

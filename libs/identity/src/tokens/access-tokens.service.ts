@@ -15,6 +15,8 @@ export interface AccessClaims extends JWTPayload {
   roles: string[];
   proles: string[];
   jti: string;
+  /** The session (refresh-token family) the token belongs to: it stops working when the session ends. */
+  sid: string;
 }
 
 /** Issues and verifies the platform's own access tokens (JWT, typ at+jwt, signed with the active key). */
@@ -29,10 +31,10 @@ export class AccessTokensService {
     return this.config.accessTokenTtl;
   }
 
-  async issue(user: UserView): Promise<string> {
+  async issue(user: UserView, sessionId: string): Promise<string> {
     const { kid, alg, key } = await this.keys.activeKey();
     const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({ org: user.organisationId, roles: user.roles, proles: user.platformRoles })
+    return new SignJWT({ org: user.organisationId, roles: user.roles, proles: user.platformRoles, sid: sessionId })
       .setProtectedHeader({ alg, kid, typ: ACCESS_TOKEN_TYPE })
       .setIssuer(this.config.jwtIssuer)
       .setAudience(this.config.jwtAudience)
@@ -58,11 +60,11 @@ export class AccessTokensService {
           issuer: this.config.jwtIssuer,
           audience: this.config.jwtAudience,
           typ: ACCESS_TOKEN_TYPE,
-          requiredClaims: ['sub', 'exp', 'iat', 'jti'],
+          requiredClaims: ['sub', 'exp', 'iat', 'jti', 'sid'],
           clockTolerance: 5,
         },
       );
-      return typeof payload.sub === 'string' ? (payload as AccessClaims) : null;
+      return typeof payload.sub === 'string' && typeof payload.sid === 'string' ? (payload as AccessClaims) : null;
     } catch {
       return null;
     }

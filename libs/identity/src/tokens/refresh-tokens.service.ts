@@ -5,8 +5,8 @@ import { AppConfig } from '@cadre/config';
 import { RefreshToken } from './refresh-token.entity';
 
 export type RefreshOutcome =
-  | { ok: true; userId: string; token: string }
-  | { ok: false; reason: 'unknown' | 'expired' | 'revoked' | 'reused' };
+  | { ok: true; userId: string; token: string; sessionId: string }
+  | { ok: false; reason: 'unknown' | 'expired' | 'revoked' | 'reused'; userId?: string; sessionId?: string };
 
 function digest(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
@@ -24,9 +24,10 @@ export class RefreshTokensService {
     private readonly config: AppConfig,
   ) {}
 
-  /** Starts a new family for a fresh login. */
-  async start(userId: string, em: EntityManager = this.dataSource.manager): Promise<string> {
-    return this.insert(em, userId, randomUUID());
+  /** Starts a new family (session) for a fresh login. */
+  async start(userId: string, em: EntityManager = this.dataSource.manager): Promise<{ token: string; sessionId: string }> {
+    const sessionId = randomUUID();
+    return { token: await this.insert(em, userId, sessionId), sessionId };
   }
 
   /** Spends a token and hands out its successor, or revokes the family on reuse. */
@@ -38,20 +39,25 @@ export class RefreshTokensService {
       if (row.revokedAt) return { ok: false, reason: 'revoked' } as const;
       if (row.usedAt) {
         await this.revokeFamily(em, row.familyId);
-        return { ok: false, reason: 'reused' } as const;
+        return { ok: false, reason: 'reused', userId: row.userId, sessionId: row.familyId } as const;
       }
       if (row.expiresAt.getTime() <= Date.now()) return { ok: false, reason: 'expired' } as const;
       await repo.update({ id: row.id }, { usedAt: new Date() });
-      return { ok: true, userId: row.userId, token: await this.insert(em, row.userId, row.familyId) } as const;
+      return { ok: true, userId: row.userId, token: await this.insert(em, row.userId, row.familyId), sessionId: row.familyId } as const;
     });
   }
 
-  /** Revokes the family of a token if it belongs to `userId` (logout); silent otherwise. */
-  async revokeFamilyOf(token: string, userId: string): Promise<void> {
-    await this.dataSource.transaction(async (em) => {
-      const row = await em.getRepository(RefreshToken).findOneBy({ tokenHash: digest(token), userId });
-      if (row) await this.revokeFamily(em, row.familyId);
-    });
+  /** Revokes the family of a token if it belongs to `userId` (logout); returns the session it ended, if any. */
+  async revokeFamilyOf(em: EntityManager, token: string, userId: string): Promise<string | null> {
+    const row = await em.getRepository(RefreshToken).findOneBy({ tokenHash: digest(token), userId });
+    if (!row) return null;
+    await this.revokeFamily(em, row.familyId);
+    return row.familyId;
+  }
+
+  /** Revokes a whole session by its id (the access token's `sid`), if it belongs to `userId`. */
+  async revokeSession(em: EntityManager, sessionId: string, userId: string): Promise<void> {
+    await em.query(`UPDATE cadre.refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND user_id = $2 AND revoked_at IS NULL`, [sessionId, userId]);
   }
 
   private async revokeFamily(em: EntityManager, familyId: string): Promise<void> {

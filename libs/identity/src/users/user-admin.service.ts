@@ -5,6 +5,7 @@ import { AbilityFactory, subject } from '@cadre/access';
 import { AuditService } from '@cadre/audit';
 import type { Actor, OrgRole, PlatformRole } from '../actor';
 import { isUuid, UsersService } from './users.service';
+import { SessionsService } from '../tokens/sessions.service';
 import type { UserView } from './user-view';
 
 /** The user routes: who may create and list an organisation's users, and set platform roles. */
@@ -15,6 +16,7 @@ export class UserAdminService {
     private readonly users: UsersService,
     private readonly abilities: AbilityFactory,
     private readonly audit: AuditService,
+    private readonly sessions: SessionsService,
   ) {}
 
   async createInOrganisation(
@@ -46,10 +48,8 @@ export class UserAdminService {
 
   async setPlatformRoles(actor: Actor, userId: string, platformRoles: PlatformRole[]): Promise<UserView> {
     return this.dataSource.transaction(async (em) => {
-      const target = await this.users.findById(userId, em);
-      if (!this.abilities.createForActor(actor).can('update', subject('User', { id: target.id, organisationId: target.organisationId }))) {
-        throw new Forbidden();
-      }
+      if (!this.abilities.createForActor(actor).can('update', 'PlatformRoles')) throw new Forbidden();
+      await this.users.findById(userId, em); // 404 for an unknown user
       const { before, after } = await this.users.setPlatformRoles(em, userId, platformRoles);
       await this.audit.append(em, {
         actorId: actor.id,
@@ -58,6 +58,32 @@ export class UserAdminService {
         subjectId: after.id,
         organisationIds: [after.organisationId],
         data: { before, after: after.platformRoles },
+      });
+      return after;
+    });
+  }
+
+  /**
+   * Changes a user's organisation roles and/or deactivates them (org_admin of the user's
+   * organisation, or platform admin). Deactivation ends every session of the user at once.
+   * Another organisation's user is a 404, like an unknown id.
+   */
+  async update(actor: Actor, userId: string, change: { roles?: OrgRole[]; active?: boolean }): Promise<UserView> {
+    const ability = this.abilities.createForActor(actor);
+    return this.dataSource.transaction(async (em) => {
+      const target = await this.users.findById(userId, em);
+      const record = subject('User', { id: target.id, organisationId: target.organisationId });
+      if (!ability.can('read', record)) throw new NotFound('User');
+      if (!ability.can('update', record)) throw new Forbidden();
+      const { before, after } = await this.users.update(em, userId, change);
+      const ended = before.active && !after.active ? await this.sessions.endAllOf(em, userId) : 0;
+      await this.audit.append(em, {
+        actorId: actor.id,
+        action: 'user.updated',
+        subjectType: 'User',
+        subjectId: userId,
+        organisationIds: [after.organisationId],
+        data: { before: { roles: before.roles, active: before.active }, after: { roles: after.roles, active: after.active }, sessionsEnded: ended },
       });
       return after;
     });

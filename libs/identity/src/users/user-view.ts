@@ -9,6 +9,8 @@ export interface UserView {
   organisationId: string;
   roles: OrgRole[];
   platformRoles: PlatformRole[];
+  /** False once deactivated (no login, no token works). */
+  active: boolean;
   createdAt: Date;
 }
 
@@ -20,6 +22,7 @@ export function toUserView(u: User): UserView {
     organisationId: u.organisationId,
     roles: [...u.roles],
     platformRoles: [...u.platformRoles],
+    active: !u.deactivatedAt,
     createdAt: u.createdAt,
   };
 }

@@ -10,5 +10,7 @@ export class User {
   @Column({ name: 'organisation_id', type: 'uuid' }) organisationId: string;
   @Column({ type: 'text', array: true }) roles: OrgRole[];
   @Column({ name: 'platform_roles', type: 'text', array: true }) platformRoles: PlatformRole[];
+  /** Set when the user was deactivated: no login, every session ended. */
+  @Column({ name: 'deactivated_at', type: 'timestamptz', nullable: true }) deactivatedAt: Date | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }

@@ -1,10 +1,10 @@
-import { Body, Controller, Get, Param, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ListQueryDto, Page } from '@cadre/common';
 import { CheckPolicies } from '@cadre/access';
 import type { Actor } from '../actor';
 import { CurrentActor } from '../decorators';
-import { CreateUserDto, SetPlatformRolesDto, UserPageDto, UserResponseDto } from './dto/users.dto';
+import { CreateUserDto, SetPlatformRolesDto, UpdateUserDto, UserPageDto, UserResponseDto } from './dto/users.dto';
 import { UserAdminService } from './user-admin.service';
 import type { UserView } from './user-view';
 
@@ -29,10 +29,18 @@ export class UsersController {
   }
 
   @Put('users/:id/platform-roles')
-  @CheckPolicies((a) => a.can('update', 'User'))
+  @CheckPolicies((a) => a.can('update', 'PlatformRoles'))
   @ApiOkResponse({ type: UserResponseDto })
   async setPlatformRoles(@CurrentActor() actor: Actor, @Param('id') userId: string, @Body() body: SetPlatformRolesDto): Promise<UserResponseDto> {
     return toUserResponse(await this.admin.setPlatformRoles(actor, userId, body.platformRoles));
+  }
+
+  /** An org_admin (or the platform admin) changes a user's organisation roles or deactivates them (every session ends). */
+  @Patch('users/:id')
+  @CheckPolicies((a) => a.can('update', 'User'))
+  @ApiOkResponse({ type: UserResponseDto })
+  async update(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) userId: string, @Body() body: UpdateUserDto): Promise<UserResponseDto> {
+    return toUserResponse(await this.admin.update(actor, userId, body));
   }
 }
 
@@ -44,6 +52,7 @@ export function toUserResponse(u: UserView): UserResponseDto {
     organisationId: u.organisationId,
     roles: u.roles,
     platformRoles: u.platformRoles,
+    active: u.active,
     createdAt: u.createdAt.toISOString(),
   };
 }

@@ -37,3 +37,8 @@ export class MeResponseDto {
   @ApiProperty({ enum: ['org_admin', 'data_steward', 'researcher'], isArray: true }) roles: string[];
   @ApiProperty({ enum: ['platform_admin', 'ethics_committee'], isArray: true }) platformRoles: string[];
 }
+
+export class ChangePasswordDto {
+  @ApiProperty({ format: 'password' }) @IsString() @MinLength(1) @MaxLength(1024) currentPassword: string;
+  @ApiProperty({ format: 'password', minLength: 12 }) @IsString() @MinLength(12) @MaxLength(1024) newPassword: string;
+}

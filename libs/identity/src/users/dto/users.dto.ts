@@ -1,5 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { ArrayUnique, IsArray, IsEmail, IsIn, IsString, MaxLength, MinLength } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayUnique, IsArray, IsBoolean, IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { ORG_ROLES, OrgRole, PLATFORM_ROLES, PlatformRole } from '../../actor';
 
 export class CreateUserDto {
@@ -35,6 +35,20 @@ export class SetPlatformRolesDto {
   platformRoles: PlatformRole[];
 }
 
+export class UpdateUserDto {
+  @ApiPropertyOptional({ enum: ORG_ROLES, isArray: true, description: 'replaces the organisation roles' })
+  @IsOptional()
+  @IsArray()
+  @ArrayUnique()
+  @IsIn(ORG_ROLES, { each: true })
+  roles?: OrgRole[];
+
+  @ApiPropertyOptional({ description: 'false deactivates the user (no login; every session ends at once); true reactivates' })
+  @IsOptional()
+  @IsBoolean()
+  active?: boolean;
+}
+
 export class UserResponseDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty() email: string;
@@ -42,6 +56,7 @@ export class UserResponseDto {
   @ApiProperty({ format: 'uuid' }) organisationId: string;
   @ApiProperty({ enum: ORG_ROLES, isArray: true }) roles: OrgRole[];
   @ApiProperty({ enum: PLATFORM_ROLES, isArray: true }) platformRoles: PlatformRole[];
+  @ApiProperty({ description: 'false once deactivated' }) active: boolean;
   @ApiProperty() createdAt: string;
 }
 

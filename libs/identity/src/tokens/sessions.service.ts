@@ -1,0 +1,50 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+
+/** How long a "this session is alive" answer is reused by a process (the bound on how late a revocation bites). */
+export const SESSION_CACHE_MS = 1000;
+
+/**
+ * A session is a refresh-token family: it starts at login, and its id (`sid`) is named in
+ * every access token issued for it. It ends when the family is revoked (logout, reuse
+ * detection, password change, deactivation); the access tokens of an ended session stop
+ * working at once (within SESSION_CACHE_MS), not when they expire.
+ */
+@Injectable()
+export class SessionsService {
+  private readonly cache = new Map<string, { alive: boolean; until: number }>();
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Whether the session `sid` of `userId` is still alive (cached for at most SESSION_CACHE_MS). */
+  async isAlive(sid: string, userId: string): Promise<boolean> {
+    const key = `${userId}:${sid}`;
+    const now = Date.now();
+    const hit = this.cache.get(key);
+    if (hit && hit.until > now) return hit.alive;
+    const rows: unknown[] = await this.dataSource.query(
+      `SELECT 1 FROM cadre.refresh_tokens WHERE family_id = $1 AND user_id = $2 AND revoked_at IS NULL LIMIT 1`,
+      [sid, userId],
+    );
+    const alive = rows.length > 0;
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(key, { alive, until: now + SESSION_CACHE_MS });
+    return alive;
+  }
+
+  /** Ends every session of a user (password change, deactivation); returns how many ended. */
+  async endAllOf(em: EntityManager, userId: string): Promise<number> {
+    const rows: { family_id: string }[] = await em.query(
+      `SELECT DISTINCT family_id FROM cadre.refresh_tokens WHERE user_id = $1 AND revoked_at IS NULL`,
+      [userId],
+    );
+    await em.query(`UPDATE cadre.refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [userId]);
+    for (const key of this.cache.keys()) if (key.startsWith(`${userId}:`)) this.cache.delete(key);
+    return rows.length;
+  }
+
+  /** Forgets this process's cached answer for a session (the process that ended it answers at once). */
+  forget(sid: string, userId: string): void {
+    this.cache.delete(`${userId}:${sid}`);
+  }
+}
