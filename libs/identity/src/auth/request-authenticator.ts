@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Unauthenticated } from '@cadre/common';
+import { isTransientError, Unauthenticated } from '@cadre/common';
 import { ActorSource } from '@cadre/access';
 import type { Actor } from '../actor';
 import { ACTOR, ACTOR_PROMISE, RequestWithActor } from '../decorators';
@@ -38,7 +38,8 @@ export class RequestAuthenticator extends ActorSource {
   private async fromPlatform(token: string): Promise<UserView | null> {
     const claims = await this.tokens.verify(token);
     // The user is reloaded: a deleted user's tokens stop working, and roles are the current ones.
-    return claims ? this.users.findById(claims.sub).catch(() => null) : null;
+    // A database that is down is a 503 retry, never a 401: the token may well be good.
+    return claims ? this.users.findById(claims.sub).catch((e) => (isTransientError(e) ? Promise.reject(e) : null)) : null;
   }
 
   private async fromExternal(token: string): Promise<UserView | null> {
