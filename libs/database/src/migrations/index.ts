@@ -11,6 +11,7 @@ import { Datasets1764460006000 } from './1764460006000-datasets';
 import { KeyUniqueness1764460006500 } from './1764460006500-key-uniqueness';
 import { Computations1764460007000 } from './1764460007000-computations';
 import { PopulationKey1764460007100 } from './1764460007100-population-key';
+import { ComputationLease1764470300000 } from './1764470300000-computation-lease';
 
 /**
  * Every migration, in order. Each context adds its own file and one line here
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   KeyUniqueness1764460006500,
   Computations1764460007000,
   PopulationKey1764460007100,
+  ComputationLease1764470300000,
 ];
