@@ -17,6 +17,7 @@ async function main() {
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   await app.init();
+  app.get(Logger).log('cadre worker started');
 }
 
 void main().catch((err) => {

@@ -23,4 +23,26 @@ describe('toProblem', () => {
   it('keeps framework errors as they are', () => {
     expect(toProblem(new BadRequestException('Unexpected token in JSON'))).toMatchObject({ status: 400, code: 'invalid_input' });
   });
+
+  it('keeps the 4xx status of any HTTP error, not only Nest ones (body parser, http-errors)', () => {
+    expect(toProblem(Object.assign(new Error('request entity too large'), { status: 413, type: 'entity.too.large' }))).toMatchObject({ status: 413, code: 'payload_too_large' });
+    expect(toProblem(Object.assign(new Error('unsupported charset'), { statusCode: 415 }))).toMatchObject({ status: 415, code: 'unsupported_media_type' });
+  });
+
+  it('answers a database refusal caused by input with a 400 naming the column, never the value', () => {
+    const badText = Object.assign(new Error('invalid input syntax for type date: "2026-02-31 Jeanne"'), { code: '22007' });
+    expect(toProblem(badText)).toMatchObject({ status: 400, code: 'invalid_input' });
+    expect(JSON.stringify(toProblem(badText))).not.toContain('Jeanne');
+    const nul = Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021' });
+    expect(toProblem(nul)).toMatchObject({ status: 400 });
+    const missing = Object.assign(new Error('null value in column "title"'), { code: '23502', column: 'title' });
+    expect(toProblem(missing)).toMatchObject({ status: 400, errors: [{ field: 'title' }] });
+    expect(toProblem(Object.assign(new Error('duplicate key'), { code: '23505' }))).toMatchObject({ status: 409 });
+  });
+
+  it('answers an unreachable database or Redis with 503 retry', () => {
+    expect(toProblem(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }))).toMatchObject({ status: 503, code: 'retry' });
+    expect(toProblem(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }))).toMatchObject({ status: 503, code: 'retry' });
+    expect(toProblem(new Error('Connection terminated unexpectedly'))).toMatchObject({ status: 503, code: 'retry' });
+  });
 });

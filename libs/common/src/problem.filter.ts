@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { DomainError, DomainErrorKind } from './domain-error';
+import { isTransientError } from './transient';
 
 const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
   invalid: 400,
@@ -45,6 +46,31 @@ export function problem(status: number, code: string, detail: string, errors?: P
   return { type: `urn:cadre:problem:${code}`, title, status, detail, code, ...(errors ? { errors } : {}) };
 }
 
+/** The status of an error that carries one (http-errors, body-parser), if any. */
+function httpStatusOf(exception: unknown): number | undefined {
+  const e = exception as { status?: unknown; statusCode?: unknown } | null;
+  const status = typeof e?.status === 'number' ? e.status : typeof e?.statusCode === 'number' ? e.statusCode : undefined;
+  return status !== undefined && Number.isInteger(status) ? status : undefined;
+}
+
+/**
+ * A database error the input caused (a value PostgreSQL refuses, a missing value, a broken
+ * constraint) is the client's 4xx, never a 500. The driver's message is never repeated (it
+ * can quote a value); only the column name, which is schema, is named.
+ */
+function databaseInputProblem(sqlState: string, err: { column?: unknown }): Problem | undefined {
+  const column = typeof err.column === 'string' && /^[a-z_][a-z0-9_]*$/i.test(err.column) ? err.column : undefined;
+  const errors = column ? [{ field: column, message: `${column} has a value the platform cannot store` }] : undefined;
+  // Class 22: data exception (bad text representation, out of range, NUL in text, too long…).
+  if (sqlState.startsWith('22')) return problem(400, 'invalid_input', `Invalid input${column ? `: ${column}` : ''}: a value has the wrong form or is out of range`, errors);
+  if (sqlState === '23502') return problem(400, 'invalid_input', `Invalid input${column ? `: ${column}` : ''}: a required value is missing`, errors);
+  if (sqlState === '23514' || sqlState === '23P01') return problem(400, 'invalid_input', 'Invalid input: a value breaks a rule of the platform', errors);
+  if (sqlState === '23503') return problem(400, 'invalid_input', 'Invalid input: a referenced record does not exist');
+  if (sqlState === '23505') return problem(409, 'conflict', 'A record with the same identity exists already');
+  // Class 42 from user input would mean SQL built from input, which the platform never does: left a 500.
+  return undefined;
+}
+
 /** Maps a thrown value to a problem. Unknown errors become an opaque 500: their messages may carry data. */
 export function toProblem(exception: unknown): Problem {
   if (exception instanceof DomainError) {
@@ -60,11 +86,22 @@ export function toProblem(exception: unknown): Problem {
     const detail = Array.isArray(message) ? message.join('; ') : String(message ?? exception.message);
     return problem(status, CODE_BY_STATUS[status] ?? 'http_error', detail);
   }
+  // Any other HTTP error (body parser, http-errors, a library's own) keeps its 4xx status.
+  const status = httpStatusOf(exception);
+  if (status !== undefined && status >= 400 && status < 500) {
+    return problem(status, CODE_BY_STATUS[status] ?? 'http_error', HttpStatus[status] ? `The request was refused (${status})` : 'The request was refused');
+  }
   const sqlState = (exception as { code?: unknown } | null)?.code;
   if (sqlState === '40P01' || sqlState === '40001') {
     // A deadlock or serialisation failure rolled the whole transaction back: safe to retry.
     return problem(503, 'retry', 'A concurrent change got in the way; nothing was written. Retry the request.');
   }
+  if (typeof sqlState === 'string') {
+    const input = databaseInputProblem(sqlState, exception as { column?: unknown });
+    if (input) return input;
+  }
+  // The database or Redis was unreachable for a moment (connection lost, server restarting).
+  if (isTransientError(exception)) return problem(503, 'retry', 'A service the platform needs is unavailable for a moment; retry the request.');
   return problem(500, 'internal_error', 'An internal error occurred');
 }
 

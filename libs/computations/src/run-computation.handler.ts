@@ -1,12 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { canonicalJson, PolicyViolation } from '@cadre/common';
+import { canonicalJson, isTransientError, PolicyViolation } from '@cadre/common';
 import { AppConfig } from '@cadre/config';
 import { VaultPools } from '@cadre/database';
 import { AuditService } from '@cadre/audit';
 import { Signer } from '@cadre/identity';
-import { Handler, JobHandler, UnitOfWork } from '@cadre/jobs';
+import { Handler, JobContext, JobHandler, UnitOfWork } from '@cadre/jobs';
+import { ComputationLease, ComputationLeaseHeld } from './computation-lease';
 import { announceSettled, SETTLED_CHANNEL } from './computation-events';
 import { ComputationRecord, computationStore, NOW } from './computation.store';
 import { ComputationRejected } from './computations.errors';
@@ -27,6 +28,11 @@ import { compileDifferencing, distinctEarlierPopulations, isDifferencingRisk, po
 import { onePersonPerRow } from './sql/person-rows';
 import { runReadOnly, VaultQueryFailed } from './sql/vault-runner';
 
+/** A transient failure (database or Redis unreachable), as opposed to one the query itself caused. */
+function isRetryable(e: unknown): boolean {
+  return e instanceof VaultQueryFailed ? e.transient : isTransientError(e);
+}
+
 /** Epsilon arithmetic in floating point: 0.1 + 0.2 must fit a budget of 0.3. */
 const BUDGET_TOLERANCE = 1e-9;
 /** Earlier populations compared per statement. */
@@ -44,6 +50,7 @@ const DIFFERENCING_BATCH = 20;
 export class RunComputationHandler implements Handler<'run-computation'> {
   private readonly logger = new Logger('RunComputation');
   private readonly random = new CryptoRandomSource();
+  private readonly lease: ComputationLease;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -53,13 +60,15 @@ export class RunComputationHandler implements Handler<'run-computation'> {
     private readonly vault: VaultPools,
     private readonly signer: Signer,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.lease = new ComputationLease(db, config.jobLeaseMs);
+  }
 
-  async handle({ computationId }: { computationId: string }): Promise<void> {
-    const record = await this.claim(computationId);
-    if (!record) return; // already run, cancelled, or taken by another worker
+  async handle({ computationId }: { computationId: string }, context?: JobContext): Promise<void> {
+    const record = await this.claimOrWait(computationId);
+    if (!record) return; // already run, cancelled, or unknown
     try {
-      await this.run(record);
+      await this.lease.hold(record.id, () => this.run(record, context));
     } finally {
       announceSettled(computationId);
       // Wakes long polls in API processes elsewhere; an id only, never a value.
@@ -67,7 +76,7 @@ export class RunComputationHandler implements Handler<'run-computation'> {
     }
   }
 
-  private async run(record: ComputationRecord): Promise<void> {
+  private async run(record: ComputationRecord, context?: JobContext): Promise<void> {
     try {
       const { ctx, plan, catalogue } = await this.recheck(record);
       const population = plan.privacy.mechanism === 'none' ? populationKey(plan, catalogue) : null;
@@ -75,6 +84,12 @@ export class RunComputationHandler implements Handler<'run-computation'> {
       const result = await this.compute(plan, catalogue, ctx);
       await this.store(record, plan, ctx, { ...result, datasetVersions: currentVersions(plan, catalogue) }, population);
     } catch (e) {
+      // The database or Redis went away for a moment: retried by the queue (bounded, with backoff), not failed.
+      if (isRetryable(e) && context && context.attempt < context.maxAttempts) {
+        this.logger.warn({ computationId: record.id, attempt: context.attempt, error: (e as Error)?.name }, 'computation interrupted by an unavailable service; will retry');
+        await this.lease.release(record.id);
+        throw e;
+      }
       if (e instanceof ComputationRejected) return this.finish(record, 'rejected', { rejection: { code: e.code, detail: e.detail } });
       if (e instanceof PolicyViolation) return this.finish(record, 'rejected', { rejection: { code: e.code, detail: e.detail } });
       const failure = e instanceof VaultQueryFailed ? (e.sqlState === '57014' ? 'query_timeout' : 'database_error') : 'internal_error';
@@ -84,17 +99,29 @@ export class RunComputationHandler implements Handler<'run-computation'> {
     }
   }
 
-  /** queued → running, once. A computation stuck in running past twice the timeout (a crashed worker) is taken again. */
+  /**
+   * Claims the computation; when it is running under a lease that has not lapsed yet (the queue
+   * handed the job over because its worker stopped, or a lost message was re-published), waits
+   * for the lease once, then leaves the job to a later retry.
+   */
+  private async claimOrWait(id: string): Promise<ComputationRecord | null> {
+    const record = await this.claim(id);
+    if (record) return record;
+    const remaining = await this.lease.remaining(id);
+    if (remaining === null) return null; // final, cancelled or unknown: nothing to do
+    if (remaining <= this.lease.leaseMs + 1000) {
+      await new Promise((r) => setTimeout(r, remaining + 100));
+      const again = await this.claim(id);
+      if (again) return again;
+      if ((await this.lease.remaining(id)) === null) return null;
+    }
+    throw new ComputationLeaseHeld();
+  }
+
+  /** queued → running, once; or running again when the lease of the worker that ran it lapsed (it died). */
   private async claim(id: string): Promise<ComputationRecord | null> {
     return this.uow.run(async (em) => {
-      const stale = `${Math.ceil((2 * this.config.statementTimeoutMs) / 1000) + 60} seconds`;
-      const rows = await em.query(
-        `UPDATE cadre.computations SET status = 'running', started_at = now()
-          WHERE id = $1 AND (status = 'queued' OR (status = 'running' AND started_at < now() - $2::interval)) RETURNING id`,
-        [id, stale],
-      );
-      const claimed = (Array.isArray(rows[0]) ? rows[0] : rows).length === 1;
-      if (!claimed) return null;
+      if (!(await this.lease.claim(em, id))) return null;
       const record = await computationStore.find(em, id);
       await this.audit.append(em, {
         actorId: null,

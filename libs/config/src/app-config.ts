@@ -66,6 +66,9 @@ export class AppConfig {
   get authRateLimit() { return this.env.CADRE_AUTH_RATE_LIMIT; }
   get workerConcurrency() { return this.env.CADRE_WORKER_CONCURRENCY; }
   get sweepIntervalMs() { return this.env.CADRE_SWEEP_INTERVAL_MS; }
+  get bodyLimitBytes() { return this.env.CADRE_BODY_LIMIT_BYTES; }
+  get jobLeaseMs() { return this.env.CADRE_JOB_LEASE_MS; }
+  get outboxSweepMs() { return this.env.CADRE_OUTBOX_SWEEP_MS; }
   get logLevel() { return this.env.LOG_LEVEL; }
   get isProduction() { return this.env.NODE_ENV === 'production'; }
 }

@@ -1,10 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, UnsupportedMediaTypeException } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { CheckPolicies } from '@cadre/access';
+import { CheckPolicies, CurrentAbility, type AppAbility } from '@cadre/access';
 import { ListQueryDto } from '@cadre/common';
 import { CurrentActor } from '@cadre/identity';
 import type { Actor } from '@cadre/identity';
+import { UploadNotFound } from './catalogue/datasets.errors';
 import { DatasetsService } from './catalogue/datasets.service';
 import { CreateDatasetDto } from './dto/create-dataset.dto';
 import { DatasetPageResponse, DatasetResponse, toDatasetResponse } from './dto/dataset.response';
@@ -59,10 +60,17 @@ export class DatasetsController {
   }
 
   @Get(':id/uploads/:uploadId')
-  @CheckPolicies((ability) => ability.can('read', 'Upload'))
-  @ApiOperation({ summary: 'Status and errors of an upload (data steward of the owner)' })
+  // Whoever may not read it gets 404, exactly like an unknown id: a 403 would confirm the upload exists.
+  @CheckPolicies(() => true)
+  @ApiOperation({ summary: 'Status and errors of an upload (data steward of the owner; 404 for anyone else)' })
   @ApiOkResponse({ type: UploadResponse })
-  async getUpload(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Param('uploadId', uuid) uploadId: string): Promise<UploadResponse> {
+  async getUpload(
+    @CurrentActor() actor: Actor,
+    @CurrentAbility() ability: AppAbility,
+    @Param('id', uuid) id: string,
+    @Param('uploadId', uuid) uploadId: string,
+  ): Promise<UploadResponse> {
+    if (!ability.can('read', 'Upload')) throw new UploadNotFound();
     return toUploadResponse(await this.uploads.findById(actor, id, uploadId));
   }
 }

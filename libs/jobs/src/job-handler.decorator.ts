@@ -9,6 +9,8 @@ export interface JobContext {
   jobId: string;
   /** 1 on the first run, 2 on the first retry, … */
   attempt: number;
+  /** The last attempt the queue makes; a handler may retry a transient failure (by throwing) before it. */
+  maxAttempts: number;
 }
 
 /** A job handler: idempotent, reloads state from Postgres, guards its transitions in SQL. */

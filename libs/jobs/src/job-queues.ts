@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ConnectionOptions, Queue } from 'bullmq';
 import { AppConfig } from '@cadre/config';
-import { JOBS, JobName, JobPayload, QueueName } from './jobs';
+import { JOBS, JobName, JobPayload, QueueName, RETRY_BACKOFF_TYPE } from './jobs';
 import { producerRedisOptions, withTimeout } from './redis';
 
 /** How long a producer waits for Redis before leaving the job to the outbox sweeper. */
@@ -44,16 +44,26 @@ export class JobQueues implements OnApplicationShutdown {
   async add<N extends JobName>(id: string, name: N, payload: JobPayload<N>): Promise<void> {
     const def = JOBS[name];
     await withTimeout(
-      this.queue(def.queue).add(name, payload, { jobId: id, attempts: def.attempts ?? 3, backoff: { type: 'exponential', delay: 1000 } }),
+      this.queue(def.queue).add(name, payload, { jobId: id, attempts: def.attempts ?? 3, backoff: { type: RETRY_BACKOFF_TYPE } }),
       REDIS_CALL_TIMEOUT_MS,
       'job publish',
     );
   }
 
-  /** Whether BullMQ still holds the job of an outbox row (in any state). */
+  /**
+   * Whether BullMQ still holds a live job for an outbox row: waiting, delayed, active. A job
+   * that ended (completed or failed) while its row is not done ended without Postgres knowing
+   * (the database was away at that moment): it is removed, so that it can be published again.
+   */
   async has(name: JobName, id: string): Promise<boolean> {
-    const job = await withTimeout(this.queue(JOBS[name].queue).getJob(id), REDIS_CALL_TIMEOUT_MS, 'job lookup');
-    return job !== undefined && job !== null;
+    const queue = this.queue(JOBS[name].queue);
+    const job = await withTimeout(queue.getJob(id), REDIS_CALL_TIMEOUT_MS, 'job lookup');
+    if (!job) return false;
+    if (!job.finishedOn) return true;
+    const state = await withTimeout(job.getState(), REDIS_CALL_TIMEOUT_MS, 'job state');
+    if (state !== 'completed' && state !== 'failed') return true;
+    await withTimeout(job.remove(), REDIS_CALL_TIMEOUT_MS, 'job remove').catch(() => undefined);
+    return false;
   }
 
   async onApplicationShutdown(): Promise<void> {

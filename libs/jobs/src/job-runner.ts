@@ -50,7 +50,7 @@ export class JobRunner {
     const name = job.name;
     const handler = isJobName(name) ? this.handlers.get(name) : undefined;
     if (!isJobName(name) || !handler) throw new Error(`no handler for job '${name}' in this worker`);
-    const context = { jobId: String(job.id), attempt: job.attemptsMade + 1 };
+    const context = { jobId: String(job.id), attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1 };
     if (JOBS[name].every) {
       await handler.handle({} as never, context);
       return;

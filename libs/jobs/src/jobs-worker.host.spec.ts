@@ -8,6 +8,7 @@ import { JobHandler, type Handler } from './job-handler.decorator';
 import { JobQueues } from './job-queues';
 import { JobRunner } from './job-runner';
 import { JobsWorkerHost } from './jobs-worker.host';
+import { OutboxSweeper } from './outbox-sweeper';
 import { JOBS, JobName } from './jobs';
 
 @JobHandler('audit-checkpoint')
@@ -27,6 +28,7 @@ async function bootWorker(handlers: (new (...args: never[]) => unknown)[]) {
       JobRunner,
       { provide: DataSource, useValue: {} },
       { provide: JobQueues, useValue: {} },
+      { provide: OutboxSweeper, useValue: {} },
       { provide: AppConfig, useValue: AppConfig.fromEnv({}) },
     ],
   }).compile();
@@ -65,7 +67,7 @@ describe('the worker boot assertion', () => {
   it('refuses to boot through Nest init too (the process fails to start)', async () => {
     const moduleRef = await Test.createTestingModule({
       imports: [DiscoveryModule],
-      providers: [JobsWorkerHost, JobRunner, { provide: DataSource, useValue: {} }, { provide: JobQueues, useValue: {} }, { provide: AppConfig, useValue: AppConfig.fromEnv({}) }],
+      providers: [JobsWorkerHost, JobRunner, { provide: DataSource, useValue: {} }, { provide: JobQueues, useValue: {} }, { provide: OutboxSweeper, useValue: {} }, { provide: AppConfig, useValue: AppConfig.fromEnv({}) }],
     }).compile();
     await expect(moduleRef.init()).rejects.toThrow(JobHandlersInvalid);
   });

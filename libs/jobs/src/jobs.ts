@@ -51,7 +51,8 @@ export interface JobDefinition<N extends JobName = JobName> {
 }
 
 export const JOBS: { readonly [N in JobName]: JobDefinition<N> } = {
-  'run-computation': { queue: QUEUES.computations, ids: ['computationId'], handler: 'required' },
+  // Transient failures (database or Redis away) are retried with a capped backoff for about a minute and a half.
+  'run-computation': { queue: QUEUES.computations, ids: ['computationId'], handler: 'required', attempts: 16 },
   'outbox-sweep': { queue: QUEUES.maintenance, ids: [], handler: 'required', every: 'sweep', attempts: 1 },
   'audit-checkpoint': { queue: QUEUES.maintenance, ids: [], handler: 'required', every: 'sweep', attempts: 1 },
   'expire-use-cases': { queue: QUEUES.maintenance, ids: [], handler: 'required', every: 'sweep', attempts: 1 },
@@ -59,6 +60,12 @@ export const JOBS: { readonly [N in JobName]: JobDefinition<N> } = {
   'sweep-uploads': { queue: QUEUES.maintenance, ids: [], handler: 'required', every: 'sweep', attempts: 1 },
   ping: { queue: QUEUES.maintenance, ids: ['pingId'], handler: 'pending' },
 };
+
+/** Retry delay after the n-th failed attempt: 0.5 s, 1 s, 2 s, 4 s, then every 8 s, so a job resumes soon after an outage ends. */
+export const RETRY_BACKOFF_TYPE = 'cadre-capped';
+export function retryDelayMs(attemptsMade: number): number {
+  return Math.min(8000, 250 * 2 ** Math.max(1, attemptsMade));
+}
 
 export const JOB_NAMES = Object.keys(JOBS) as JobName[];
 

@@ -5,6 +5,7 @@ import {
   ArrayMinSize,
   IsArray,
   IsBoolean,
+  IsDefined,
   IsIn,
   IsInt,
   IsNumber,
@@ -256,6 +257,7 @@ export class ComputationQueryDto {
 
 export class SubmitComputationDto {
   @ApiProperty({ type: ComputationQueryDto })
+  @IsDefined() // without it a body lacking `query` passed validation and failed later with a 500 (found by the fuzzer)
   @ValidateNested()
   @Type(() => ComputationQueryDto)
   query: ComputationQueryDto;

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { isTransientError } from '@cadre/common';
 import type { CompiledStatement } from './compiler';
 
 /**
@@ -22,7 +23,7 @@ export async function runReadOnly(pool: Pool, statements: CompiledStatement[], s
     return results;
   } catch (err) {
     await client.query('ROLLBACK').catch(() => (broken = true));
-    throw new VaultQueryFailed((err as { code?: string }).code);
+    throw new VaultQueryFailed((err as { code?: string }).code, isTransientError(err));
   } finally {
     client.release(broken);
   }
@@ -30,7 +31,11 @@ export async function runReadOnly(pool: Pool, statements: CompiledStatement[], s
 
 /** A vault query failed; carries the SQLSTATE only (57014: timeout). */
 export class VaultQueryFailed extends Error {
-  constructor(readonly sqlState: string | undefined) {
+  /** `transient`: the connection was lost or refused (retried), not an error of the query (failed). */
+  constructor(
+    readonly sqlState: string | undefined,
+    readonly transient = false,
+  ) {
     super(sqlState === '57014' ? 'the computation exceeded its time limit' : `the computation failed in the database (${sqlState ?? 'unknown'})`);
     this.name = 'VaultQueryFailed';
   }

@@ -12,6 +12,7 @@ import { KeyUniqueness1764460006500 } from './1764460006500-key-uniqueness';
 import { Computations1764460007000 } from './1764460007000-computations';
 import { PopulationKey1764460007100 } from './1764460007100-population-key';
 import { TrustHardening1764470200000 } from './1764470200000-trust-hardening';
+import { ComputationLease1764470300000 } from './1764470300000-computation-lease';
 
 /**
  * Every migration, in order. Each context adds its own file and one line here
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   Computations1764460007000,
   PopulationKey1764460007100,
   TrustHardening1764470200000,
+  ComputationLease1764470300000,
 ];

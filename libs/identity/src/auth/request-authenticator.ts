@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Unauthenticated } from '@cadre/common';
+import { isTransientError, Unauthenticated } from '@cadre/common';
 import { ActorSource } from '@cadre/access';
 import type { Actor } from '../actor';
 import { ACTOR, ACTOR_PROMISE, RequestWithActor, SESSION } from '../decorators';
@@ -45,7 +45,8 @@ export class RequestAuthenticator extends ActorSource {
     if (!(await this.sessions.isAlive(claims.sid, claims.sub))) return null;
     req[SESSION] = claims.sid;
     // The user is reloaded: a deleted user's tokens stop working, and roles are the current ones.
-    return this.users.findById(claims.sub).catch(() => null);
+    // A database that is down is a 503 retry, never a 401: the token may well be good.
+    return this.users.findById(claims.sub).catch((e) => (isTransientError(e) ? Promise.reject(e) : null));
   }
 
   private async fromExternal(token: string): Promise<UserView | null> {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { errors, JWTPayload, jwtVerify, SignJWT } from 'jose';
 import { AppConfig } from '@cadre/config';
+import { isTransientError } from '@cadre/common';
 import type { UserView } from '../users/user-view';
 import { SigningKeysService } from '../keys/signing-keys.service';
 
@@ -65,7 +66,8 @@ export class AccessTokensService {
         },
       );
       return typeof payload.sub === 'string' && typeof payload.sid === 'string' ? (payload as AccessClaims) : null;
-    } catch {
+    } catch (e) {
+      if (isTransientError(e)) throw e; // the database is down: 503 retry, not "your token is bad"
       return null;
     }
   }

@@ -1,0 +1,62 @@
+import type { DataSource, EntityManager } from 'typeorm';
+
+/**
+ * The lease of a running computation (robustness wiring, apart from the planner and the
+ * disclosure code). The worker that claims a computation holds `lease_until` and pushes it
+ * forward every third of the lease while it runs; a computation whose lease lapsed (its
+ * worker died or lost the database) may be claimed again. BullMQ's stalled-job detection,
+ * with the same lock duration, hands the job to a live worker.
+ */
+export class ComputationLease {
+  constructor(
+    private readonly db: DataSource,
+    readonly leaseMs: number,
+  ) {}
+
+  /** queued → running, or running with a lapsed lease → running again; true when this call took it. */
+  async claim(em: EntityManager, id: string): Promise<boolean> {
+    const rows = await em.query(
+      `UPDATE cadre.computations SET status = 'running', started_at = now(), lease_until = now() + $2 * interval '1 millisecond'
+        WHERE id = $1 AND (status = 'queued' OR (status = 'running' AND COALESCE(lease_until, started_at) < now())) RETURNING id`,
+      [id, this.leaseMs],
+    );
+    return (Array.isArray(rows[0]) ? rows[0] : rows).length === 1;
+  }
+
+  /** Milliseconds until the lease of a running computation lapses (0 if lapsed), or null when it is not running. */
+  async remaining(id: string): Promise<number | null> {
+    const [row] = (await this.db.query(
+      `SELECT GREATEST(0, EXTRACT(EPOCH FROM (COALESCE(lease_until, started_at) - now())) * 1000)::float8 AS ms FROM cadre.computations WHERE id = $1 AND status = 'running'`,
+      [id],
+    )) as { ms: number }[];
+    return row ? Number(row.ms) : null;
+  }
+
+  /** Keeps the lease while `work` runs; the lease is given up when it settles (best effort). */
+  async hold<T>(id: string, work: () => Promise<T>): Promise<T> {
+    const timer = setInterval(() => {
+      void this.db
+        .query(`UPDATE cadre.computations SET lease_until = now() + $2 * interval '1 millisecond' WHERE id = $1 AND status = 'running'`, [id, this.leaseMs])
+        .catch(() => undefined); // the database is away: the lease lapses and the job is retried
+    }, Math.max(200, Math.floor(this.leaseMs / 3)));
+    timer.unref();
+    try {
+      return await work();
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
+  /** Gives the lease up at once (a retry of the same job need not wait for it to lapse). */
+  async release(id: string): Promise<void> {
+    await this.db.query(`UPDATE cadre.computations SET lease_until = now() - interval '1 millisecond' WHERE id = $1 AND status = 'running'`, [id]).catch(() => undefined);
+  }
+}
+
+/** A computation is held by a lease that has not lapsed yet: the job is retried later (never marked done). */
+export class ComputationLeaseHeld extends Error {
+  constructor() {
+    super('the computation is running elsewhere under a lease');
+    this.name = 'ComputationLeaseHeld';
+  }
+}
