@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import { test as base, expect, Page } from '@playwright/test';
+import { test as base, expect, Locator, Page } from '@playwright/test';
 import { FIXTURE, ROOT } from './global-setup';
 
 export interface Fixture {
@@ -64,7 +64,10 @@ export async function expectAccessible(page: Page): Promise<void> {
   expect(bad).toEqual([]);
 }
 
-export async function screenshot(page: Page, name: string): Promise<void> {
+/** A PNG for the README, written to docs/screenshots/: the viewport, the full page, or one element. */
+export async function screenshot(page: Page, name: string, what: 'viewport' | 'full' | Locator = 'viewport'): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
+  const path = join(SHOTS, `${name}.png`);
+  if (typeof what === 'string') await page.screenshot({ path, fullPage: what === 'full' });
+  else await what.screenshot({ path });
 }

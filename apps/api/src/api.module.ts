@@ -12,6 +12,6 @@ import { HealthModule } from './health/health.module';
 
 /** The HTTP surface: every context's controllers. Infrastructure comes from PlatformModule. */
 @Module({
-  imports: [IdentityModule, AccessModule, MembersModule, EthicsModule, ContractsModule, DatasetsHttpModule, ComputationsModule, AuditHttpModule.register({ signer: Signer }), HealthModule, ConsoleModule.register()],
+  imports: [IdentityModule, AccessModule, MembersModule, EthicsModule, ContractsModule, DatasetsHttpModule, ComputationsModule, AuditHttpModule.register({ signer: Signer }), HealthModule, ConsoleModule],
 })
 export class ApiModule {}

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DynamicModule, Module } from '@nestjs/common';
-import { ServeStaticModule } from '@nestjs/serve-static';
+import { Module, OnModuleInit } from '@nestjs/common';
+import { ApplicationConfig, HttpAdapterHost } from '@nestjs/core';
+import { ExpressLoader, ServeStaticModuleOptions } from '@nestjs/serve-static';
 
 /**
  * Where `npm run build` puts the console (Vite's output, dist/console): found from the source
@@ -23,15 +24,28 @@ function setHeaders(res: { setHeader(name: string, value: string): void }): void
   res.setHeader('Referrer-Policy', 'no-referrer');
 }
 
-/** Serves the built console at /console, same origin as the API; nothing when it was not built. */
+/**
+ * Serves the built console at /console, same origin as the API, with @nestjs/serve-static's
+ * Express loader; nothing when the console was not built. The loader is registered here, at
+ * module init, rather than through ServeStaticModule.forRoot: that module picks its loader
+ * when its providers are built, which in a testing module is before the HTTP adapter exists
+ * (it would then silently serve nothing).
+ */
 @Module({})
-export class ConsoleModule {
-  static register(): DynamicModule {
+export class ConsoleModule implements OnModuleInit {
+  constructor(
+    private readonly host: HttpAdapterHost,
+    private readonly config: ApplicationConfig,
+  ) {}
+
+  onModuleInit(): void {
     const rootPath = consoleRoot();
-    if (!rootPath) return { module: ConsoleModule };
-    return {
-      module: ConsoleModule,
-      imports: [ServeStaticModule.forRoot({ rootPath, serveRoot: '/console', exclude: ['/api/{*splat}'], serveStaticOptions: { index: ['index.html'], fallthrough: true, setHeaders } })],
-    };
+    const adapter = this.host.httpAdapter;
+    if (!rootPath || !adapter || adapter.getType() !== 'express') return;
+    // No `exclude`: under serveRoot '/console' no API route is shadowed, and with one the loader's
+    // error middleware would turn any Express-level error of an excluded path (a body too large,
+    // malformed JSON) into a 404.
+    const options: ServeStaticModuleOptions = { rootPath, serveRoot: '/console', serveStaticOptions: { index: ['index.html'], fallthrough: true, setHeaders } };
+    new ExpressLoader().register(adapter, this.config, [options]);
   }
 }
