@@ -116,7 +116,7 @@ test('a researcher runs the founding computation and sees the map, suppressed co
   await page.getByRole('button', { name: 'Lancer le calcul' }).click();
   const map = page.getByTestId('choropleth');
   await expect(map.locator('svg').last()).toBeVisible({ timeout: 60_000 });
-  const hatched = map.locator('g[aria-label="suppressed"] path');
+  const hatched = map.locator('g.cadre-suppressed path');
   expect(await hatched.count()).toBeGreaterThan(0);
   await expect(hatched.first()).toHaveAttribute('fill', 'url(#cadre-hatch)');
   await expect(page.getByText('IGN Admin Express, via france-geojson')).toBeVisible();

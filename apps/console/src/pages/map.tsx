@@ -12,7 +12,7 @@ const HATCH = 'cadre-hatch';
 /** Adds the hatch pattern to a plot's SVGs and paints the suppressed communes with it. */
 function hatch(root: Element) {
   for (const svg of root.querySelectorAll('svg')) {
-    const group = svg.querySelector('g[aria-label="suppressed"]');
+    const group = svg.querySelector('g.cadre-suppressed');
     if (!group) continue;
     const ns = 'http://www.w3.org/2000/svg';
     const defs = document.createElementNS(ns, 'defs');
@@ -49,7 +49,7 @@ export function HeraultMap({ cells, label }: { cells: MapCell[]; label: string }
       marks: [
         Plot.geo(missing, { fill: '#ffffff', stroke: '#999', strokeWidth: 0.3, title: (f: Feature) => `${name(f)} — ${t('result.noData')}` }),
         Plot.geo(released, { fill: valueOf, stroke: '#fff', strokeWidth: 0.3, title: (f: Feature) => `${name(f)} : ${valueOf(f)?.toLocaleString()}` }),
-        Plot.geo(suppressed, { fill: '#bbb', stroke: '#666', strokeWidth: 0.3, ariaLabel: 'suppressed', title: (f: Feature) => `${name(f)} — ${t(`reasons.${byCode.get(String(f.properties?.code))?.reason ?? 'min_cell_size'}`)}` }),
+        Plot.geo(suppressed, { fill: '#bbb', stroke: '#666', strokeWidth: 0.3, className: 'cadre-suppressed', ariaDescription: 'suppressed communes, hatched', title: (f: Feature) => `${name(f)} — ${t(`reasons.${byCode.get(String(f.properties?.code))?.reason ?? 'min_cell_size'}`)}` }),
       ],
     });
     plot.setAttribute('role', 'img');
