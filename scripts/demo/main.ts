@@ -117,7 +117,17 @@ async function main() {
     await app.close();
     return;
   }
-  say(`The API stays up: Swagger UI at ${base}/docs — log in as ${admin.email}. Ctrl-C to stop.`);
+  say(`The console is up at ${base}/console/ (French; English in the header). One login per role:`);
+  const logins: [string, string, string][] = [
+    ['operator (platform admin)', admin.email, admin.password],
+    ['ethics committee member', 'ethicist@operator.demo', 'demo-password-0123'],
+    ['ethics committee member, recused on COVID (hospital)', 'committee@chu.demo', 'demo-password-0123'],
+    ['organisation admin (hospital)', 'admin@chu.demo', 'demo-password-0123'],
+    ['data steward (hospital)', 'steward@chu.demo', 'demo-password-0123'],
+    ['researcher (start-up, COVID map)', 'researcher@startup.demo', 'demo-password-0123'],
+  ];
+  for (const [role, email, password] of logins) console.log(`  ${role.padEnd(54)} ${email.padEnd(26)} ${password}`);
+  say(`The API stays up: Swagger UI at ${base}/docs. Ctrl-C to stop.`);
 }
 
 void main();

@@ -7,10 +7,11 @@ import { DatasetsHttpModule } from '@cadre/datasets';
 import { EthicsModule } from '@cadre/ethics';
 import { IdentityModule, Signer } from '@cadre/identity';
 import { MembersModule } from '@cadre/members';
+import { ConsoleModule } from './console.module';
 import { HealthModule } from './health/health.module';
 
 /** The HTTP surface: every context's controllers. Infrastructure comes from PlatformModule. */
 @Module({
-  imports: [IdentityModule, AccessModule, MembersModule, EthicsModule, ContractsModule, DatasetsHttpModule, ComputationsModule, AuditHttpModule.register({ signer: Signer }), HealthModule],
+  imports: [IdentityModule, AccessModule, MembersModule, EthicsModule, ContractsModule, DatasetsHttpModule, ComputationsModule, AuditHttpModule.register({ signer: Signer }), HealthModule, ConsoleModule],
 })
 export class ApiModule {}

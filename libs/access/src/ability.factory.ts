@@ -96,6 +96,7 @@ export function defineAbilityFor(actor: Actor): AppAbility {
     can(['read', 'terminate'], 'Contract');
     can('read', 'AuditEvent');
     can('read', 'AuditChain');
+    can('read', 'Usage');
   }
 
   return build();

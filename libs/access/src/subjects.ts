@@ -40,6 +40,8 @@ export interface SubjectFields {
   PlatformRoles: object;
   /** The audit chain as a whole (GET /audit/verification). */
   AuditChain: object;
+  /** Aggregate platform usage per member and per use case (GET /usage): the operator. */
+  Usage: object;
 }
 
 export type SubjectType = keyof SubjectFields;

@@ -1,5 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsEmail, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 
 export class TokenRequestDto {
   @ApiProperty({ example: 'researcher@chu.example' })
@@ -15,12 +15,16 @@ export class TokenRequestDto {
 }
 
 export class RefreshRequestDto {
-  @ApiProperty({ description: 'The opaque refresh token of the last answer (it works once).' })
+  @ApiPropertyOptional({ description: 'The opaque refresh token of the last answer (it works once). Omitted by the console, whose token is in its session cookie (header `X-Cadre-Session: cookie`).' })
+  @IsOptional()
   @IsString()
   @MinLength(1)
   @MaxLength(512)
-  refreshToken: string;
+  refreshToken?: string;
 }
+
+/** Logout takes the same body as refresh. */
+export class LogoutRequestDto extends RefreshRequestDto {}
 
 export class TokenResponseDto {
   @ApiProperty({ description: 'JWT signed by the platform key (see /.well-known/jwks.json).' }) accessToken: string;

@@ -1,0 +1,81 @@
+import { useEffect, useRef } from 'react';
+import * as Plot from '@observablehq/plot';
+import { feature } from 'topojson-client';
+import type { Feature, FeatureCollection } from 'geojson';
+import topology from 'virtual:herault-topology';
+import { useTranslation } from 'react-i18next';
+
+const communes = feature(topology, topology.objects.communes) as unknown as FeatureCollection;
+export const COMMUNE_CODES = new Set(communes.features.map((f) => String(f.properties?.code)));
+const HATCH = 'cadre-hatch';
+
+/** Adds the hatch pattern to a plot's SVGs and paints the suppressed communes with it. */
+function hatch(root: Element) {
+  for (const svg of root.querySelectorAll('svg')) {
+    const group = svg.querySelector('g.cadre-suppressed');
+    if (!group) continue;
+    const ns = 'http://www.w3.org/2000/svg';
+    const defs = document.createElementNS(ns, 'defs');
+    defs.innerHTML = `<pattern id="${HATCH}" patternUnits="userSpaceOnUse" width="5" height="5" patternTransform="rotate(45)"><rect width="5" height="5" fill="#f4f4f4"/><line x1="0" y1="0" x2="0" y2="5" stroke="#444" stroke-width="1.6"/></pattern>`;
+    svg.prepend(defs);
+    group.querySelectorAll('path').forEach((p) => p.setAttribute('fill', `url(#${HATCH})`));
+    group.setAttribute('fill', `url(#${HATCH})`);
+  }
+}
+
+export interface MapCell {
+  code: string;
+  value: number | null;
+  suppressed: boolean;
+  reason?: string;
+}
+
+/** A choropleth of Hérault: released communes coloured by value, suppressed ones hatched, no data left pale. */
+export function HeraultMap({ cells, label }: { cells: MapCell[]; label: string }) {
+  const { t } = useTranslation();
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const byCode = new Map(cells.map((c) => [c.code, c]));
+    const released = communes.features.filter((f) => byCode.get(String(f.properties?.code))?.value != null && !byCode.get(String(f.properties?.code))?.suppressed);
+    const suppressed = communes.features.filter((f) => byCode.get(String(f.properties?.code))?.suppressed);
+    const missing = communes.features.filter((f) => !byCode.has(String(f.properties?.code)));
+    const name = (f: Feature) => String(f.properties?.nom);
+    const valueOf = (f: Feature) => byCode.get(String(f.properties?.code))?.value ?? null;
+    const plot = Plot.plot({
+      width: 720,
+      height: 520,
+      projection: { type: 'mercator', domain: communes },
+      color: { type: 'quantile', n: 5, scheme: 'oranges', legend: true, label, tickFormat: (v: number) => v.toLocaleString(undefined, { maximumFractionDigits: 1 }) },
+      marks: [
+        Plot.geo(missing, { fill: '#ffffff', stroke: '#999', strokeWidth: 0.3, title: (f: Feature) => `${name(f)} — ${t('result.noData')}` }),
+        Plot.geo(released, { fill: valueOf, stroke: '#fff', strokeWidth: 0.3, title: (f: Feature) => `${name(f)} : ${valueOf(f)?.toLocaleString()}` }),
+        Plot.geo(suppressed, { fill: '#bbb', stroke: '#666', strokeWidth: 0.3, className: 'cadre-suppressed', ariaDescription: 'suppressed communes, hatched', title: (f: Feature) => `${name(f)} — ${t(`reasons.${byCode.get(String(f.properties?.code))?.reason ?? 'min_cell_size'}`)}` }),
+      ],
+    });
+    plot.setAttribute('role', 'img');
+    plot.setAttribute('aria-label', t('result.mapAlt', { label, released: released.length, suppressed: suppressed.length }));
+    hatch(plot);
+    ref.current?.replaceChildren(plot);
+  }, [cells, label, t]);
+  return <div ref={ref} className="plot map" data-testid="choropleth" />;
+}
+
+export function BarChart({ rows, label }: { rows: { key: string; value: number | null; suppressed: boolean }[]; label: string }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const { t } = useTranslation();
+  useEffect(() => {
+    const shown = rows.filter((r) => !r.suppressed && r.value != null).sort((a, b) => (b.value ?? 0) - (a.value ?? 0)).slice(0, 25);
+    const plot = Plot.plot({
+      width: 720,
+      height: 40 + shown.length * 22,
+      marginLeft: 160,
+      x: { label, grid: true },
+      y: { label: null },
+      marks: [Plot.barX(shown, { x: 'value', y: 'key', fill: '#c2410c', sort: { y: 'x', reverse: true } }), Plot.ruleX([0])],
+    });
+    plot.setAttribute('role', 'img');
+    plot.setAttribute('aria-label', t('result.barAlt', { label, n: shown.length }));
+    ref.current?.replaceChildren(plot);
+  }, [rows, label, t]);
+  return <div ref={ref} className="plot" />;
+}
