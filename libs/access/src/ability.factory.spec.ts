@@ -1,5 +1,5 @@
 import { subject } from '@casl/ability';
-import type { Actor } from '@cadre/identity';
+import type { Actor } from '@cadre/common';
 import { defineAbilityFor } from './ability.factory';
 import type { Action, SubjectType } from './subjects';
 

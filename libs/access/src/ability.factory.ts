@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AbilityBuilder, createMongoAbility } from '@casl/ability';
-import type { Actor } from '@cadre/identity';
+import type { Actor } from '@cadre/common';
 import type { AppAbility } from './subjects';
 
 /**

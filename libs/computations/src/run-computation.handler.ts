@@ -6,7 +6,7 @@ import { AppConfig } from '@cadre/config';
 import { VaultPools } from '@cadre/database';
 import { AuditService } from '@cadre/audit';
 import { Signer } from '@cadre/identity';
-import { Handler, JobHandler, UnitOfWork } from '@cadre/jobs';
+import { Handler, JobHandler, JobOutcome, UnitOfWork } from '@cadre/jobs';
 import { announceSettled, SETTLED_CHANNEL } from './computation-events';
 import { ComputationRecord, computationStore, NOW } from './computation.store';
 import { ComputationRejected } from './computations.errors';
@@ -53,11 +53,12 @@ export class RunComputationHandler implements Handler<'run-computation'> {
     private readonly config: AppConfig,
   ) {}
 
-  async handle({ computationId }: { computationId: string }): Promise<void> {
+  /** Reports the outcome (and a rejection's code) for the job's end log line. */
+  async handle({ computationId }: { computationId: string }): Promise<JobOutcome> {
     const record = await this.claim(computationId);
-    if (!record) return; // already run, cancelled, or taken by another worker
+    if (!record) return { outcome: 'skipped' }; // already run, cancelled, or taken by another worker
     try {
-      await this.run(record);
+      return await this.run(record);
     } finally {
       announceSettled(computationId);
       // Wakes long polls in API processes elsewhere; an id only, never a value.
@@ -65,20 +66,24 @@ export class RunComputationHandler implements Handler<'run-computation'> {
     }
   }
 
-  private async run(record: ComputationRecord): Promise<void> {
+  private async run(record: ComputationRecord): Promise<JobOutcome> {
     try {
       const { ctx, plan, catalogue } = await this.recheck(record);
       const population = plan.privacy.mechanism === 'none' ? populationKey(plan, catalogue) : null;
       if (population) await this.assertNoDifferencing(record, plan, ctx, catalogue, population);
       const result = await this.compute(plan, catalogue, ctx);
       await this.store(record, plan, ctx, result, population);
+      return { outcome: 'done' };
     } catch (e) {
-      if (e instanceof ComputationRejected) return this.finish(record, 'rejected', { rejection: { code: e.code, detail: e.detail } });
-      if (e instanceof PolicyViolation) return this.finish(record, 'rejected', { rejection: { code: e.code, detail: e.detail } });
+      if (e instanceof ComputationRejected || e instanceof PolicyViolation) {
+        await this.finish(record, 'rejected', { rejection: { code: e.code, detail: e.detail } });
+        return { outcome: 'rejected', code: e.code };
+      }
       const failure = e instanceof VaultQueryFailed ? (e.sqlState === '57014' ? 'query_timeout' : 'database_error') : 'internal_error';
       // Never log a message: a driver error can quote a value.
       this.logger.error({ computationId: record.id, failure, error: (e as Error)?.name, sqlState: (e as VaultQueryFailed)?.sqlState }, 'computation failed');
       await this.finish(record, 'failed', { failure });
+      return { outcome: 'failed', code: failure };
     }
   }
 

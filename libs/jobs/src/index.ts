@@ -1,7 +1,7 @@
 export { JOBS, JOB_NAMES, QUEUES, isJobName } from './jobs';
 export type { JobName, JobPayload, JobPayloads, JobDefinition, QueueName } from './jobs';
 export { JobHandler } from './job-handler.decorator';
-export type { Handler, JobContext } from './job-handler.decorator';
+export type { Handler, JobContext, JobOutcome } from './job-handler.decorator';
 export { InvalidJobPayload } from './job-payload';
 export { JobsModule } from './jobs.module';
 export { JobsWorkerModule } from './jobs-worker.module';
