@@ -9,3 +9,5 @@ export { JobHandlersInvalid, resolveHandlers } from './handler-registry';
 export { OutboxService } from './outbox.service';
 export { UnitOfWork } from './unit-of-work';
 export { RedisProbe } from './redis-probe';
+export { JobQueues } from './job-queues';
+export { WorkerHeartbeat, WorkerHeartbeats, countKeys, heartbeatKey, heartbeatPattern } from './worker-heartbeat';

@@ -3,10 +3,11 @@ import { JobQueues } from './job-queues';
 import { OutboxService } from './outbox.service';
 import { RedisProbe } from './redis-probe';
 import { UnitOfWork } from './unit-of-work';
+import { WorkerHeartbeats } from './worker-heartbeat';
 
 /** The producer side every context imports: UnitOfWork, OutboxService (and the Redis probe for /health). */
 @Module({
-  providers: [JobQueues, OutboxService, UnitOfWork, RedisProbe],
-  exports: [OutboxService, UnitOfWork, RedisProbe, JobQueues],
+  providers: [JobQueues, OutboxService, UnitOfWork, RedisProbe, WorkerHeartbeats],
+  exports: [OutboxService, UnitOfWork, RedisProbe, JobQueues, WorkerHeartbeats],
 })
 export class JobsModule {}
