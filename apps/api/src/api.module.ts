@@ -8,9 +8,10 @@ import { EthicsModule } from '@cadre/ethics';
 import { IdentityModule, Signer } from '@cadre/identity';
 import { MembersModule } from '@cadre/members';
 import { HealthModule } from './health/health.module';
+import { OpsModule } from './ops/ops.module';
 
 /** The HTTP surface: every context's controllers. Infrastructure comes from PlatformModule. */
 @Module({
-  imports: [IdentityModule, AccessModule, MembersModule, EthicsModule, ContractsModule, DatasetsHttpModule, ComputationsModule, AuditHttpModule.register({ signer: Signer }), HealthModule],
+  imports: [IdentityModule, AccessModule, MembersModule, EthicsModule, ContractsModule, DatasetsHttpModule, ComputationsModule, AuditHttpModule.register({ signer: Signer }), HealthModule, OpsModule],
 })
 export class ApiModule {}

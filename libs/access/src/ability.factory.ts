@@ -92,6 +92,7 @@ export function defineAbilityFor(actor: Actor): AppAbility {
     can(['read', 'terminate'], 'Contract');
     can('read', 'AuditEvent');
     can('read', 'AuditChain');
+    can('read', 'Operations');
   }
 
   return build();

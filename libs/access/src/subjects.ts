@@ -38,6 +38,8 @@ export interface SubjectFields {
   AuditEvent: { organisationIds: string[] };
   /** The audit chain as a whole (GET /audit/verification). */
   AuditChain: object;
+  /** The operator's surfaces: /metrics and the queue dashboard (/admin/queues). */
+  Operations: object;
 }
 
 export type SubjectType = keyof SubjectFields;
