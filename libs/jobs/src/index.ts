@@ -11,3 +11,5 @@ export { UnitOfWork } from './unit-of-work';
 export { RedisProbe } from './redis-probe';
 export { JobQueues } from './job-queues';
 export { WorkerHeartbeat, WorkerHeartbeats, countKeys, heartbeatKey, heartbeatPattern } from './worker-heartbeat';
+export { OutboxRepublisher } from './outbox-republisher';
+export type { RepublishReport } from './outbox-republisher';
