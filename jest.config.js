@@ -1,5 +1,5 @@
 /** Jest: unit specs beside the code, end-to-end suites under test/ (real PostgreSQL and Redis). */
-const libs = ['config', 'common', 'database', 'identity', 'access', 'audit', 'jobs', 'members', 'ethics', 'contracts', 'datasets', 'computations', 'platform'];
+const libs = ['config', 'common', 'database', 'identity', 'access', 'audit', 'jobs', 'members', 'ethics', 'contracts', 'datasets', 'computations', 'platform', 'metrics'];
 const moduleNameMapper = Object.fromEntries(libs.map((l) => [`^@cadre/${l}$`, `<rootDir>/libs/${l}/src`]));
 const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
 const common = { rootDir: __dirname, moduleFileExtensions: ['ts', 'js', 'json'], transform, moduleNameMapper, testEnvironment: 'node' };

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Writable } from 'node:stream';
-import { INestApplication, Module } from '@nestjs/common';
+import { INestApplication, Module, ModuleMetadata } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
@@ -42,6 +42,8 @@ export interface TestPlatformOptions {
   pgServer?: string;
   /** Receives every log line the platform writes (set `env.LOG_LEVEL` to see them). */
   logStream?: Writable;
+  /** Extra modules booted with the platform (e.g. a test-only job handler). */
+  imports?: NonNullable<ModuleMetadata['imports']>;
 }
 
 /** A fresh database and Redis prefix, migrated, with API and worker booted as `npm start` does. */
@@ -68,7 +70,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
   });
   await runMigrations(config);
 
-  const imports = [PlatformModule.forRoot(config, { logStream: options.logStream }), ...(options.apiless ? [] : [ApiModule]), ...(options.worker === false ? [] : [WorkerModule])];
+  const imports = [PlatformModule.forRoot(config, { logStream: options.logStream }), ...(options.apiless ? [] : [ApiModule]), ...(options.worker === false ? [] : [WorkerModule]), ...(options.imports ?? [])];
   @Module({ imports })
   class TestRoot {}
   const moduleRef = await Test.createTestingModule({ imports: [TestRoot] }).compile();

@@ -9,9 +9,10 @@ import { IdentityModule, Signer } from '@cadre/identity';
 import { MembersModule } from '@cadre/members';
 import { ConsoleModule } from './console.module';
 import { HealthModule } from './health/health.module';
+import { OpsModule } from './ops/ops.module';
 
 /** The HTTP surface: every context's controllers. Infrastructure comes from PlatformModule. */
 @Module({
-  imports: [IdentityModule, AccessModule, MembersModule, EthicsModule, ContractsModule, DatasetsHttpModule, ComputationsModule, AuditHttpModule.register({ signer: Signer }), HealthModule, ConsoleModule],
+  imports: [IdentityModule, AccessModule, MembersModule, EthicsModule, ContractsModule, DatasetsHttpModule, ComputationsModule, AuditHttpModule.register({ signer: Signer }), HealthModule, OpsModule, ConsoleModule],
 })
 export class ApiModule {}

@@ -1,5 +1,5 @@
 import { subject } from '@casl/ability';
-import type { Actor } from '@cadre/identity';
+import type { Actor } from '@cadre/common';
 import { defineAbilityFor } from './ability.factory';
 import type { Action, SubjectType } from './subjects';
 
@@ -125,6 +125,10 @@ const table: Row[] = [
   ['researcher cannot read audit events', RESEARCHER_A, 'read', 'AuditEvent', { organisationIds: [ORG] }, false],
   ['platform admin verifies the chain', PLATFORM_ADMIN, 'read', 'AuditChain', null, true],
   ['org admin cannot verify the chain', ADMIN_A, 'read', 'AuditChain', null, false],
+  // Operations (metrics, queue dashboard)
+  ['platform admin reads the operations surfaces', PLATFORM_ADMIN, 'read', 'Operations', null, true],
+  ['org admin cannot read the operations surfaces', ADMIN_A, 'read', 'Operations', null, false],
+  ['committee cannot read the operations surfaces', COMMITTEE, 'read', 'Operations', null, false],
 ];
 
 describe('AbilityFactory rules (role × action × record)', () => {

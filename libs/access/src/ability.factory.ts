@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AbilityBuilder, createMongoAbility } from '@casl/ability';
-import type { Actor } from '@cadre/identity';
+import type { Actor } from '@cadre/common';
 import type { AppAbility } from './subjects';
 
 /**
@@ -97,6 +97,7 @@ export function defineAbilityFor(actor: Actor): AppAbility {
     can('read', 'AuditEvent');
     can('read', 'AuditChain');
     can('read', 'Usage');
+    can('read', 'Operations');
   }
 
   return build();

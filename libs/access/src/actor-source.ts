@@ -1,4 +1,4 @@
-import type { Actor } from '@cadre/identity';
+import type { Actor } from '@cadre/common';
 
 /**
  * Who the caller of a request is. Provided by IdentityModule (global); memoised per

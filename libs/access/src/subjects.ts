@@ -42,6 +42,8 @@ export interface SubjectFields {
   AuditChain: object;
   /** Aggregate platform usage per member and per use case (GET /usage): the operator. */
   Usage: object;
+  /** The operator's surfaces: /metrics and the queue dashboard (/admin/queues). */
+  Operations: object;
 }
 
 export type SubjectType = keyof SubjectFields;

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Page } from '@cadre/common';
 import { AppConfig } from '@cadre/config';
+import { auditAppendDuration } from '@cadre/metrics';
 import { ChainCheckpointRef, ChainVerifier, ChainedEvent, GENESIS_HASH, hashEvent } from './audit-chain';
 import { PublishedHeads } from './published-heads';
 import type { AuditCheckpointView, AuditEventFilter, AuditEventInput, AuditEventView, AuditVerification } from './audit-event';
@@ -53,6 +54,7 @@ export class AuditService {
    */
   async append(em: EntityManager, event: AuditEventInput): Promise<void> {
     if (!em.queryRunner?.isTransactionActive) throw new Error('AuditService.append must run inside the transaction of the state change');
+    const endTimer = auditAppendDuration.startTimer();
     await em.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK]);
     // Read under the lock (READ COMMITTED: a fresh snapshot per statement), so seq = head + 1 exactly.
     const [head] = (await em.query('SELECT seq, hash FROM cadre.audit_events ORDER BY seq DESC LIMIT 1')) as { seq: string; hash: string }[];
@@ -73,6 +75,7 @@ export class AuditService {
        VALUES ($1, $2, $3, $4, $5, $6, $7::uuid[], $8, $9, $10)`,
       [chained.seq, chained.at, chained.actorId, chained.action, chained.subjectType, chained.subjectId, chained.organisationIds, JSON.stringify(chained.data), chained.prevHash, hashEvent(chained, this.config.auditKey)],
     );
+    endTimer();
   }
 
   /** Events in seq order, filtered by subject and by a visibility scope (SQL over alias `e`). */

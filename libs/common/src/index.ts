@@ -7,3 +7,5 @@ export { createValidationPipe } from './validation';
 export { requestBodyGate, jsonDepthExceeds, findNulCharacter, DEFAULT_MAX_JSON_DEPTH } from './request-body';
 export type { BodyLimits } from './request-body';
 export { isTransientError } from './transient';
+export { ORG_ROLES, PLATFORM_ROLES } from './actor';
+export type { Actor, OrgRole, PlatformRole } from './actor';

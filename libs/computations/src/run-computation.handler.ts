@@ -6,7 +6,7 @@ import { AppConfig } from '@cadre/config';
 import { VaultPools } from '@cadre/database';
 import { AuditService } from '@cadre/audit';
 import { Signer } from '@cadre/identity';
-import { Handler, JobContext, JobHandler, UnitOfWork } from '@cadre/jobs';
+import { Handler, JobContext, JobHandler, JobOutcome, UnitOfWork } from '@cadre/jobs';
 import { ComputationLease, ComputationLeaseHeld } from './computation-lease';
 import { announceSettled, SETTLED_CHANNEL } from './computation-events';
 import { ComputationRecord, computationStore, NOW } from './computation.store';
@@ -64,11 +64,12 @@ export class RunComputationHandler implements Handler<'run-computation'> {
     this.lease = new ComputationLease(db, config.jobLeaseMs);
   }
 
-  async handle({ computationId }: { computationId: string }, context?: JobContext): Promise<void> {
+  /** Reports the outcome (and a rejection's code) for the job's end log line. */
+  async handle({ computationId }: { computationId: string }, context?: JobContext): Promise<JobOutcome> {
     const record = await this.claimOrWait(computationId);
-    if (!record) return; // already run, cancelled, or unknown
+    if (!record) return { outcome: 'skipped' }; // already run, cancelled, or taken by another worker
     try {
-      await this.lease.hold(record.id, () => this.run(record, context));
+      return await this.lease.hold(record.id, () => this.run(record, context));
     } finally {
       announceSettled(computationId);
       // Wakes long polls in API processes elsewhere; an id only, never a value.
@@ -76,13 +77,14 @@ export class RunComputationHandler implements Handler<'run-computation'> {
     }
   }
 
-  private async run(record: ComputationRecord, context?: JobContext): Promise<void> {
+  private async run(record: ComputationRecord, context?: JobContext): Promise<JobOutcome> {
     try {
       const { ctx, plan, catalogue } = await this.recheck(record);
       const population = plan.privacy.mechanism === 'none' ? populationKey(plan, catalogue) : null;
       if (population) await this.assertNoDifferencing(record, plan, ctx, catalogue, population);
       const result = await this.compute(plan, catalogue, ctx);
       await this.store(record, plan, ctx, { ...result, datasetVersions: currentVersions(plan, catalogue) }, population);
+      return { outcome: 'done' };
     } catch (e) {
       // The database or Redis went away for a moment: retried by the queue (bounded, with backoff), not failed.
       if (isRetryable(e) && context && context.attempt < context.maxAttempts) {
@@ -90,12 +92,15 @@ export class RunComputationHandler implements Handler<'run-computation'> {
         await this.lease.release(record.id);
         throw e;
       }
-      if (e instanceof ComputationRejected) return this.finish(record, 'rejected', { rejection: { code: e.code, detail: e.detail } });
-      if (e instanceof PolicyViolation) return this.finish(record, 'rejected', { rejection: { code: e.code, detail: e.detail } });
+      if (e instanceof ComputationRejected || e instanceof PolicyViolation) {
+        await this.finish(record, 'rejected', { rejection: { code: e.code, detail: e.detail } });
+        return { outcome: 'rejected', code: e.code };
+      }
       const failure = e instanceof VaultQueryFailed ? (e.sqlState === '57014' ? 'query_timeout' : 'database_error') : 'internal_error';
       // Never log a message: a driver error can quote a value.
       this.logger.error({ computationId: record.id, failure, error: (e as Error)?.name, sqlState: (e as VaultQueryFailed)?.sqlState }, 'computation failed');
       await this.finish(record, 'failed', { failure });
+      return { outcome: 'failed', code: failure };
     }
   }
 

@@ -1,4 +1,4 @@
-import { Environment, parseEnvironment } from './environment';
+import { Environment, SECRET_VARIABLES, environmentVariableNames, parseEnvironment } from './environment';
 
 export type DatabaseRole = 'owner' | 'app' | 'ingest' | 'compute';
 
@@ -69,6 +69,35 @@ export class AppConfig {
   get bodyLimitBytes() { return this.env.CADRE_BODY_LIMIT_BYTES; }
   get jobLeaseMs() { return this.env.CADRE_JOB_LEASE_MS; }
   get outboxSweepMs() { return this.env.CADRE_OUTBOX_SWEEP_MS; }
+  get heartbeatIntervalMs() { return this.env.CADRE_HEARTBEAT_INTERVAL_MS; }
+  get metricsToken() { return this.env.CADRE_METRICS_TOKEN; }
   get logLevel() { return this.env.LOG_LEVEL; }
   get isProduction() { return this.env.NODE_ENV === 'production'; }
+
+  /**
+   * Every variable Cadre reads, as this process sees it (defaults applied), with secrets
+   * masked and passwords removed from URLs: what `npm run cadre -- config` prints.
+   */
+  effective(): Record<string, string | number | boolean | null> {
+    const out: Record<string, string | number | boolean | null> = {};
+    for (const name of environmentVariableNames()) {
+      if (name === 'USER' || name === 'PGUSER') continue;
+      const value = (this.env as unknown as Record<string, unknown>)[name];
+      if (value === undefined) out[name] = null;
+      else if (SECRET_VARIABLES.includes(name)) out[name] = '********';
+      else if (typeof value === 'string' && /^(postgres(ql)?|rediss?):\/\//.test(value)) out[name] = maskUrl(value);
+      else out[name] = value as string | number | boolean;
+    }
+    return out;
+  }
+}
+
+function maskUrl(raw: string): string {
+  try {
+    const url = new URL(raw);
+    if (url.password) url.password = '********';
+    return url.toString();
+  } catch {
+    return '********';
+  }
 }

@@ -1,5 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, validateSync } from 'class-validator';
+import { getMetadataStorage, IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, validateSync } from 'class-validator';
 
 const bool = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : ['1', 'true', 'yes', 'on'].includes(String(value).toLowerCase());
@@ -78,11 +78,64 @@ export class Environment {
   @Transform(int) @IsInt() @Min(1000) @Max(300000) CADRE_JOB_LEASE_MS = 10000;
   /** Period of each worker's outbox sweep (re-publishes jobs whose message Redis lost), in ms. */
   @Transform(int) @IsInt() @Min(100) CADRE_OUTBOX_SWEEP_MS = 5000;
+  /** Period of the worker's heartbeat in Redis; the API's readiness wants one younger than 3 periods. */
+  @Transform(int) @IsInt() @Min(100) CADRE_HEARTBEAT_INTERVAL_MS = 5000;
+  /** Optional static bearer token a Prometheus scraper presents to GET /metrics (platform admins' tokens also work). Secret. */
+  @IsOptional() @IsString() @MinLength(24) CADRE_METRICS_TOKEN?: string;
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
   @IsIn(['development', 'production', 'test']) NODE_ENV = 'development';
 }
 
-export const SECRET_VARIABLES = ['CADRE_MASTER_KEY', 'CADRE_PSEUDONYM_KEY', 'CADRE_RECORD_KEY_SECRET', 'CADRE_AUDIT_KEY', 'CADRE_BOOTSTRAP_ADMIN_PASSWORD', 'CADRE_DB_ROLE_PASSWORD'];
+export const SECRET_VARIABLES = ['CADRE_MASTER_KEY', 'CADRE_PSEUDONYM_KEY', 'CADRE_RECORD_KEY_SECRET', 'CADRE_AUDIT_KEY', 'CADRE_BOOTSTRAP_ADMIN_PASSWORD', 'CADRE_DB_ROLE_PASSWORD', 'CADRE_METRICS_TOKEN'];
+
+/**
+ * Values that ship with the code (defaults, .env.example, docker/compose.yaml, the demo and
+ * the tests): public, hence never acceptable as a production secret.
+ */
+const DEV_VALUES: Record<string, readonly string[]> = {
+  CADRE_MASTER_KEY: ['dev-only-master-key-change-me', 'test-master-key-0123456789'],
+  CADRE_PSEUDONYM_KEY: ['dev-only-pseudonym-key-change-me', 'test-pseudonym-key-0123456789'],
+  CADRE_DB_ROLE_PASSWORD: ['cadre-dev-roles'],
+  CADRE_BOOTSTRAP_ADMIN_PASSWORD: ['operator-demo-password', 'operator-password-1'],
+};
+const DEV_DATABASE_PASSWORDS = ['cadre-dev-postgres'];
+
+/**
+ * With NODE_ENV=production the process refuses to start on a development secret: the
+ * master and pseudonym keys must be set, differ from every value shipped in the
+ * repository and from each other. Names only in the error, never values.
+ */
+export function productionProblems(env: Environment, raw: NodeJS.ProcessEnv): string[] {
+  if (env.NODE_ENV !== 'production') return [];
+  const problems: string[] = [];
+  for (const name of ['CADRE_MASTER_KEY', 'CADRE_PSEUDONYM_KEY'] as const) {
+    if (!raw[name]) problems.push(`${name} is not set`);
+  }
+  for (const [name, values] of Object.entries(DEV_VALUES)) {
+    const value = (env as unknown as Record<string, string | undefined>)[name];
+    if (value !== undefined && values.includes(value)) problems.push(`${name} is a development value`);
+  }
+  if (env.CADRE_MASTER_KEY === env.CADRE_PSEUDONYM_KEY) problems.push('CADRE_MASTER_KEY and CADRE_PSEUDONYM_KEY are equal');
+  for (const name of ['DATABASE_URL', 'DATABASE_APP_URL', 'DATABASE_INGEST_URL', 'DATABASE_COMPUTE_URL'] as const) {
+    const url = env[name];
+    if (url && DEV_DATABASE_PASSWORDS.some((p) => passwordOf(url) === p)) problems.push(`${name} uses a development password`);
+  }
+  return problems;
+}
+
+function passwordOf(url: string): string | undefined {
+  try {
+    return decodeURIComponent(new URL(url).password);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The names of every variable `Environment` declares (each carries a validation decorator). */
+export function environmentVariableNames(): string[] {
+  const metadata = getMetadataStorage().getTargetValidationMetadatas(Environment, '', true, false);
+  return [...new Set(metadata.map((m) => m.propertyName))].sort();
+}
 
 /** Parses and validates an environment; throws one error listing every bad variable (names only, never values). */
 export function parseEnvironment(env: NodeJS.ProcessEnv): Environment {
@@ -96,5 +149,7 @@ export function parseEnvironment(env: NodeJS.ProcessEnv): Environment {
   if (parsed.CADRE_OIDC_ISSUER && !parsed.CADRE_OIDC_AUDIENCE) {
     throw new Error('Invalid configuration: CADRE_OIDC_AUDIENCE is required with CADRE_OIDC_ISSUER');
   }
+  const unsafe = productionProblems(parsed, defined);
+  if (unsafe.length) throw new Error(`Refusing to start in production: ${unsafe.join('; ')}`);
   return parsed;
 }

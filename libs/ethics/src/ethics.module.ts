@@ -21,6 +21,6 @@ import { UseCasesService } from './use-cases.service';
   imports: [TypeOrmModule.forFeature([UseCase, UseCaseVote, UseCaseDecision, UseCaseAmendment]), AuditModule, JobsModule, MembersModule, DatasetsModule],
   controllers: [UseCasesController, UseCaseRegisterController],
   providers: [UseCaseStore, UseCaseRequestValidator, UseCasesService, ReviewsService, RegisterService, UseCaseLifecycle, UseCaseExpiryHandler],
-  exports: [UseCasesService, UseCaseLifecycle],
+  exports: [UseCasesService, UseCaseLifecycle, RegisterService],
 })
 export class EthicsModule {}

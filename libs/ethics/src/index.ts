@@ -9,3 +9,5 @@ export type { DecisionConditions } from './conditions';
 export type { UseCaseSnapshot, RequestedDataset, SignedDecision, DecisionRecord, DecisionOutcome, VoteDecision } from './use-case.types';
 export { UseCaseLifecycle } from './use-case-lifecycle';
 export type { ApprovedListener, ReopenedListener } from './use-case-lifecycle';
+export { RegisterService, registerToCsv } from './register.service';
+export type { RegisterEntry } from './register.service';

@@ -1,14 +1,3 @@
-export const ORG_ROLES = ['org_admin', 'data_steward', 'researcher'] as const;
-export const PLATFORM_ROLES = ['platform_admin', 'ethics_committee'] as const;
-export type OrgRole = (typeof ORG_ROLES)[number];
-export type PlatformRole = (typeof PLATFORM_ROLES)[number];
-
-/** The authenticated caller of a request, as every context sees it. */
-export interface Actor {
-  id: string;
-  email: string;
-  displayName: string;
-  organisationId: string;
-  roles: OrgRole[];
-  platformRoles: PlatformRole[];
-}
+// The actor type lives in @cadre/common (access reads it without importing identity); identity keeps re-exporting it.
+export { ORG_ROLES, PLATFORM_ROLES } from '@cadre/common';
+export type { Actor, OrgRole, PlatformRole } from '@cadre/common';

@@ -1,7 +1,7 @@
 export { JOBS, JOB_NAMES, QUEUES, isJobName } from './jobs';
 export type { JobName, JobPayload, JobPayloads, JobDefinition, QueueName } from './jobs';
 export { JobHandler } from './job-handler.decorator';
-export type { Handler, JobContext } from './job-handler.decorator';
+export type { Handler, JobContext, JobOutcome } from './job-handler.decorator';
 export { InvalidJobPayload } from './job-payload';
 export { JobsModule } from './jobs.module';
 export { JobsWorkerModule } from './jobs-worker.module';
@@ -9,3 +9,7 @@ export { JobHandlersInvalid, resolveHandlers } from './handler-registry';
 export { OutboxService } from './outbox.service';
 export { UnitOfWork } from './unit-of-work';
 export { RedisProbe } from './redis-probe';
+export { JobQueues } from './job-queues';
+export { WorkerHeartbeat, WorkerHeartbeats, countKeys, heartbeatKey, heartbeatPattern } from './worker-heartbeat';
+export { OutboxRepublisher } from './outbox-republisher';
+export type { RepublishReport } from './outbox-republisher';

@@ -13,9 +13,18 @@ export interface JobContext {
   maxAttempts: number;
 }
 
+/**
+ * What a handler may report about its run, for the job's end log line and metrics:
+ * a word and, for a refusal, its stable code. Never a value.
+ */
+export interface JobOutcome {
+  outcome: 'done' | 'rejected' | 'failed' | 'skipped';
+  code?: string;
+}
+
 /** A job handler: idempotent, reloads state from Postgres, guards its transitions in SQL. */
 export interface Handler<N extends JobName> {
-  handle(payload: JobPayload<N>, context: JobContext): Promise<void>;
+  handle(payload: JobPayload<N>, context: JobContext): Promise<void | JobOutcome>;
 }
 
 /** Marks a provider as the one handler of a job. The worker discovers it at boot. */

@@ -1,8 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { DataSource } from 'typeorm';
+import { jobDuration, secondsSince } from '@cadre/metrics';
 import { JOBS, JobName, isJobName } from './jobs';
-import type { Handler } from './job-handler.decorator';
+import type { Handler, JobOutcome } from './job-handler.decorator';
 
 /** Rows of an UPDATE … RETURNING through TypeORM (which answers [rows, count] for UPDATE). */
 function returned<T>(result: unknown): T[] {
@@ -46,14 +47,36 @@ export class JobRunner {
     }
   }
 
+  /**
+   * One structured line when a job starts and one when it ends: job name, ids (BullMQ job
+   * id = outbox row id, and the payload's ids — payloads hold ids only), attempt, duration,
+   * outcome or rejection code. Never a value, a pseudonym, an error message or SQL text.
+   */
   private async execute(job: Job): Promise<void> {
+    const started = process.hrtime.bigint();
+    const line = { job: job.name, jobId: String(job.id), attempt: job.attemptsMade + 1, ids: idsOf(job.name, job.data) };
+    this.logger.log({ ...line, event: 'job.start' }, 'job started');
+    let result: JobOutcome;
+    try {
+      result = await this.runHandler(job);
+    } catch (err) {
+      const durationMs = Math.round(secondsSince(started) * 1000);
+      this.logger.warn({ ...line, event: 'job.end', outcome: 'failed', durationMs, error: (err as Error)?.name }, 'job ended');
+      jobDuration.observe({ job: line.job, outcome: 'failed' }, durationMs / 1000);
+      throw err;
+    }
+    const seconds = secondsSince(started);
+    this.logger.log({ ...line, event: 'job.end', outcome: result.outcome, ...(result.code ? { code: result.code } : {}), durationMs: Math.round(seconds * 1000) }, 'job ended');
+    jobDuration.observe({ job: line.job, outcome: result.outcome }, seconds);
+  }
+
+  private async runHandler(job: Job): Promise<JobOutcome> {
     const name = job.name;
     const handler = isJobName(name) ? this.handlers.get(name) : undefined;
     if (!isJobName(name) || !handler) throw new Error(`no handler for job '${name}' in this worker`);
     const context = { jobId: String(job.id), attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1 };
     if (JOBS[name].every) {
-      await handler.handle({} as never, context);
-      return;
+      return (await handler.handle({} as never, context)) ?? { outcome: 'done' };
     }
     const [row] = returned<{ payload: Record<string, string> }>(
       await this.dataSource.query(
@@ -61,9 +84,10 @@ export class JobRunner {
         [job.id, name],
       ),
     );
-    if (!row) return; // already done, failed for good, or not an outbox job: nothing to do twice
+    if (!row) return { outcome: 'skipped' }; // already done, failed for good, or not an outbox job: nothing to do twice
+    let result: void | JobOutcome;
     try {
-      await handler.handle(row.payload as never, context);
+      result = await handler.handle(row.payload as never, context);
     } catch (err) {
       const e = err as Error & { code?: string };
       // Never log the message: a driver error can quote a value.
@@ -74,5 +98,19 @@ export class JobRunner {
       throw new Error(`job ${name} failed (${e.name})`);
     }
     await this.dataSource.query(`UPDATE cadre.outbox SET status = 'done', done_at = now() WHERE id = $1`, [job.id]);
+    return result ?? { outcome: 'done' };
   }
 }
+
+/** The ids a job's log lines carry: the declared id keys of its payload, when they hold UUIDs. */
+function idsOf(name: string, data: unknown): Record<string, string> {
+  if (!isJobName(name) || !data || typeof data !== 'object') return {};
+  const ids: Record<string, string> = {};
+  for (const key of JOBS[name].ids as readonly string[]) {
+    const value = (data as Record<string, unknown>)[key];
+    if (typeof value === 'string' && UUID.test(value)) ids[key] = value;
+  }
+  return ids;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -21,6 +21,8 @@ export const REDACTED_PATHS = [
   'refreshToken',
 ];
 
+const QUIET_PATHS = new Set(['/health', '/health/live', '/health/ready', '/metrics']);
+
 /** Structured logs with a request id; bodies are never logged. */
 export function loggingModule(stream?: Writable) {
   return LoggerModule.forRootAsync({
@@ -37,7 +39,8 @@ export function loggingModule(stream?: Writable) {
         serializers: {
           req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
         },
-        autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' },
+        // Probes and scrapes every few seconds would drown the request log.
+        autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.has((req.url ?? '').split('?')[0]) },
       };
       return { pinoHttp: stream ? [options, stream as unknown as DestinationStream] : options };
     },

@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiProperty, ApiServiceUnavailableResponse, ApiTags } fr
 import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { Response } from 'express';
 import { Public } from '@cadre/identity';
-import { RedisProbe } from '@cadre/jobs';
+import { RedisProbe, WorkerHeartbeats } from '@cadre/jobs';
 
 const CHECK_TIMEOUT_MS = 1000;
 
@@ -13,6 +13,10 @@ class HealthDependency {
 class HealthDependencies {
   @ApiProperty({ type: HealthDependency, required: false }) database?: HealthDependency;
   @ApiProperty({ type: HealthDependency, required: false }) redis?: HealthDependency;
+  @ApiProperty({ type: HealthDependency, required: false, description: 'readiness only: at least one worker heartbeat younger than 3 periods' }) workers?: HealthDependency;
+}
+class LiveResponse {
+  @ApiProperty({ enum: ['ok'] }) status: 'ok';
 }
 class HealthResponse {
   @ApiProperty({ enum: ['ok', 'error'] }) status: 'ok' | 'error';
@@ -21,7 +25,11 @@ class HealthResponse {
   @ApiProperty({ type: HealthDependencies }) details: HealthDependencies;
 }
 
-/** Liveness of the API and its two dependencies, for load balancers and compose healthchecks. */
+/**
+ * Health for load balancers and orchestrators: `/health` (API.md: PostgreSQL and Redis),
+ * `/health/live` (the process answers; restart it when this fails) and `/health/ready`
+ * (PostgreSQL, Redis and a live worker heartbeat; route traffic only when this is 200).
+ */
 @ApiTags('ops')
 @Controller('health')
 export class HealthController {
@@ -30,16 +38,37 @@ export class HealthController {
     private readonly database: TypeOrmHealthIndicator,
     private readonly indicators: HealthIndicatorService,
     private readonly redis: RedisProbe,
+    private readonly heartbeats: WorkerHeartbeats,
   ) {}
+
+  @Get('live')
+  @Public()
+  @ApiOkResponse({ type: LiveResponse, description: 'the process is up and its event loop turns; no dependency is checked' })
+  live(): LiveResponse {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @Public()
+  @HealthCheck({ swaggerDocumentation: false })
+  @ApiOkResponse({ type: HealthResponse })
+  @ApiServiceUnavailableResponse({ type: HealthResponse, description: 'a dependency is down, or no worker has beaten lately' })
+  ready(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
+    return this.run(res, [() => this.database.pingCheck('database', { timeout: CHECK_TIMEOUT_MS }), () => this.redisCheck(), () => this.workersCheck()]);
+  }
 
   @Get()
   @Public()
   @HealthCheck({ swaggerDocumentation: false })
   @ApiOkResponse({ type: HealthResponse })
   @ApiServiceUnavailableResponse({ type: HealthResponse })
-  async check(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
+  check(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
+    return this.run(res, [() => this.database.pingCheck('database', { timeout: CHECK_TIMEOUT_MS }), () => this.redisCheck()]);
+  }
+
+  private async run(res: Response, checks: Parameters<HealthCheckService['check']>[0]): Promise<HealthCheckResult> {
     try {
-      return await this.health.check([() => this.database.pingCheck('database', { timeout: CHECK_TIMEOUT_MS }), () => this.redisCheck()]);
+      return await this.health.check(checks);
     } catch (err) {
       // Keep terminus's {status, info, error, details} body, with a 503.
       if (!(err instanceof ServiceUnavailableException)) throw err;
@@ -55,6 +84,16 @@ export class HealthController {
       return indicator.up();
     } catch {
       return indicator.down({ message: 'redis unreachable' });
+    }
+  }
+
+  private async workersCheck() {
+    const indicator = this.indicators.check('workers');
+    try {
+      const alive = await this.heartbeats.count(CHECK_TIMEOUT_MS);
+      return alive > 0 ? indicator.up({ alive }) : indicator.down({ alive, message: 'no worker heartbeat' });
+    } catch {
+      return indicator.down({ message: 'worker heartbeats unreadable (redis unreachable)' });
     }
   }
 }

@@ -5,6 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '@cadre/audit';
 import { VaultPools } from '@cadre/database';
 import { MembershipPolicy } from '@cadre/members';
+import { recordIngest, secondsSince } from '@cadre/metrics';
 import type { ColumnDescriptor } from '../catalogue/column-schema';
 import { DatasetVersion } from '../catalogue/dataset-version.entity';
 import { DatasetNotFound, UploadNotFound } from '../catalogue/datasets.errors';
@@ -54,6 +55,7 @@ export class UploadsService {
     });
     await this.db.query(`UPDATE cadre.uploads SET status = 'running' WHERE id = $1 AND status = 'queued'`, [upload.id]);
 
+    const started = process.hrtime.bigint();
     let outcome: IngestOutcome;
     try {
       outcome = await this.ingestion.ingest({ table: upload.tableName, columns, source, currentSha256 });
@@ -69,6 +71,7 @@ export class UploadsService {
       await this.pools.ingest().query('SELECT vault.drop_orphan_version($1)', [upload.tableName]).catch(() => undefined);
       throw err;
     }
+    if (outcome.status !== 'failed') recordIngest(outcome.rowsAccepted, secondsSince(started));
     return this.view(upload.id);
   }
 

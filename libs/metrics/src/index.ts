@@ -1,0 +1,1 @@
+export { auditAppendDuration, httpRequestDuration, ingestRows, ingestRowsPerSecond, jobDuration, recordIngest, secondsSince } from './metrics';
