@@ -1,5 +1,6 @@
 import { seededRandom } from '../../scripts/demo/synthetic';
 import { AttackBench, attackBench, Json } from '../support/attack-bench';
+import { uploadCsv } from '../support/dataplane';
 import { statedPerturbation } from '../support/attack-cell-key';
 import { isDominated, MIN_CELL, recomputableCells } from '../support/dataplane-data';
 import { toCsv } from '../support/datasets';
@@ -120,6 +121,20 @@ describe('attack: dominance and margins on transaction-level data (a person in m
 
   it('the catalogue says the dataset is transaction-level (the default)', async () => {
     expect((await bench.describe({ id: datasetId } as never)).level).toBe('transaction');
+  });
+
+  it('a person-level dataset (declared level "person") refuses at ingestion a file with two rows of one person', async () => {
+    const steward = bench.provider.user('data_steward');
+    const declared = await bench.world
+      .as(steward.token)
+      .post('/api/v1/datasets')
+      .send({ name: 'suppliers-person-level', description: 'one row per supplier', level: 'person', columns: CONTRACT_COLUMNS });
+    expect(declared.status).toBe(201);
+    expect(declared.body.level).toBe('person');
+    const [a, b] = rows;
+    const csv = toCsv(['supplierId', 'year', 'buyer', 'amount'], [a, { ...b, supplierId: a.supplierId }] as never);
+    const upload = await uploadCsv(bench.world, bench.provider, declared.body.id, csv);
+    expect(upload.status).toBe('failed');
   });
 
   it('releases every cell and margin of the declared domain in agreement with an independent computation, within the stated bounds', () => {

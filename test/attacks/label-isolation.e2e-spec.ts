@@ -78,6 +78,8 @@ describe('attack: isolating one person and reading the labels of the released ro
     // Nothing tells the two worlds apart: same columns, same rows in the same order.
     expect(present.result.columns).toEqual(absent.result.columns);
     expect(present.result.rows).toEqual(absent.result.rows);
+    // Not in the disclosure summary either (e.g. a count of suppressed cells that skips empty ones).
+    expect(present.result.disclosure).toEqual(absent.result.disclosure);
   });
 
   it('exact age (an integer group-by): every integer of the declared bounds, identical with and without the victim', async () => {
@@ -93,6 +95,7 @@ describe('attack: isolating one person and reading the labels of the released ro
     expect(new Set(labelsOf(present.result, ['h.age']))).toEqual(new Set(ages));
     expectAllSuppressedAlike(present.result, ['h.age'], ['count']);
     expect(present.result.rows).toEqual(absent.result.rows);
+    expect(present.result.disclosure).toEqual(absent.result.disclosure);
   });
 
   it('refuses (422) a group-by on a column with no declared domain (free text)', async () => {
