@@ -108,13 +108,28 @@ describe('computations over HTTP (the data plane, end to end)', () => {
     it('releases a signed result in which each disclosure rule is honoured', async () => {
       const done = await run(uc.useCase.id, { datasets: [h()], groupBy: ['h.iris'], measures: [{ fn: 'count' }, { fn: 'sum', column: 'h.icuDays' }] });
       expect(done.status).toBe('released');
-      expect(done.result.rows).toEqual([
-        { 'h.iris': IRIS[0], count: 30, 'sum(h.icuDays)': 60, suppressed: false },
-        { 'h.iris': IRIS[1], count: 15, 'sum(h.icuDays)': 45, suppressed: false },
-        { 'h.iris': IRIS[2], count: null, 'sum(h.icuDays)': null, suppressed: true, reason: 'dominance' },
-        { 'h.iris': IRIS[3], count: null, 'sum(h.icuDays)': null, suppressed: true, reason: 'min_cell_size' },
+      expect(done.result.rows.map((r: Record<string, unknown>) => [r['h.iris'], r.suppressed, r.reason ?? null])).toEqual([
+        [IRIS[0], false, null],
+        [IRIS[1], false, null],
+        [IRIS[2], true, 'dominance'],
+        [IRIS[3], true, 'min_cell_size'],
       ]);
-      expect(done.result.disclosure).toEqual({ minCellSize: 11, primarySuppressed: 2, secondarySuppressed: 0, rounding: 0 });
+      // Rule 3: within maxDeviation (2) of the uploaded truth, sums within 2 × the largest contribution.
+      const truth = [{ count: 30, sum: 60, largest: 2 }, { count: 15, sum: 45, largest: 3 }];
+      truth.forEach((t, i) => {
+        const row = done.result.rows[i];
+        expect(Math.abs(row.count - t.count)).toBeLessThanOrEqual(2);
+        expect(Math.abs(row['sum(h.icuDays)'] - t.sum)).toBeLessThanOrEqual(2 * t.largest);
+      });
+      for (const row of done.result.rows.slice(2)) expect([row.count, row['sum(h.icuDays)']]).toEqual([null, null]);
+      expect(done.result.disclosure).toEqual({
+        minCellSize: 11,
+        primarySuppressed: 2,
+        secondarySuppressed: 0,
+        rounding: 0,
+        perturbation: { method: 'cell_key', maxDeviation: 2, variance: 1 },
+      });
+      expect(done.result.datasetVersions).toEqual([{ datasetId: dataset.id, version: 1 }]);
       expect(done.result.privacy).toEqual({ mechanism: 'none', epsilonSpent: 0 });
       const verified = await platform.app.get(Signer, { strict: false }).verify(done.result.signature);
       expect(verified.valid).toBe(true);
