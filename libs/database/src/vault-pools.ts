@@ -26,6 +26,9 @@ export class VaultPools implements OnApplicationShutdown {
     if (!pool) {
       pool = new Pool({ connectionString: this.config.databaseUrl(role), max: 4, application_name: `cadre-${role}` });
       pool.on('error', () => undefined); // an idle client's error must not crash the process
+      // Nor a checked-out one's: pg emits 'error' on a client whose server went away (restart,
+      // failover) even while its query is failing; the query's rejection reports it.
+      pool.on('connect', (client) => client.on('error', () => undefined));
       this.pools.set(role, pool);
     }
     return pool;
