@@ -60,6 +60,9 @@ export class VaultPools implements OnApplicationShutdown {
       // A standby that is gone must cost at most the wait, not a TCP time-out.
       pool = new Pool({ connectionString: url, max: 4, application_name: `cadre-${connection}`, connectionTimeoutMillis: connection === 'replica' ? 2000 : 0 });
       pool.on('error', () => undefined); // an idle client's error must not crash the process
+      // Nor a checked-out one's: pg emits 'error' on a client whose server went away (restart,
+      // failover) even while its query is failing; the query's rejection reports it.
+      pool.on('connect', (client) => client.on('error', () => undefined));
       this.pools.set(connection, pool);
     }
     return pool;
