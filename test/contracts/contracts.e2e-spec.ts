@@ -5,7 +5,6 @@ import { listContracts } from '../support/contracts';
 import { startTestPlatform, TestPlatform } from '../support/platform';
 import { Member, TestDataset, TestUser, World } from '../support/world';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
 const sha256 = (terms: unknown) => createHash('sha256').update(canonicalize(terms) as string).digest('hex');

@@ -3,7 +3,6 @@ import { activeUseCase, contractOf, listContracts, signAllContracts } from '../s
 import { startTestPlatform, TestPlatform } from '../support/platform';
 import { Member, TestDataset, TestUser, World } from '../support/world';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
 async function waitFor<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {

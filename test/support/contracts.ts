@@ -8,7 +8,6 @@ import { Member, TrustedUseCase, World } from './world';
  *   const useCase = await signAllContracts(world, trusted);   // status 'active'
  */
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
 function expectStatus(res: { status: number; body: unknown }, status: number, what: string): void {

@@ -27,7 +27,6 @@ import { Member, TestDataset, TestUser, World } from './world';
  *   const c = await runComputation(fed, uc.id, { datasets: [...], measures: [{ fn: 'count' }] });
  */
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = any;
 
 export interface Federation {

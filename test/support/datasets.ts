@@ -156,7 +156,7 @@ export function uploadCsvText(world: World, steward: TestUser, datasetId: string
  * Streams `source` as the body of an upload over a real socket (chunked, never buffered
  * by the client), and resolves with the answer's status and JSON body.
  */
-export async function streamUpload(platform: TestPlatform, token: string, datasetId: string, source: Readable): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+export async function streamUpload(platform: TestPlatform, token: string, datasetId: string, source: Readable): Promise<{ status: number; body: any }> {
   const server = platform.app.getHttpServer();
   if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

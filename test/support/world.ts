@@ -81,7 +81,7 @@ export interface Vote {
 }
 
 export interface TrustedUseCase {
-  useCase: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  useCase: any;
   requester: Member;
   providers: Member[];
   datasets: TestDataset[];

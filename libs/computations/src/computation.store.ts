@@ -35,7 +35,7 @@ const COLUMNS = `c.id, c.use_case_id, c.submitted_by, c.status, c.query, c.plan,
   c.finished_at, c.released_at,
   COALESCE((SELECT array_agg(r.organisation_id::text ORDER BY r.released_at) FROM cadre.computation_releases r WHERE r.computation_id = c.id), '{}') AS released_by`;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a raw pg row (snake_case columns), mapped field by field below
 function toRecord(r: any): ComputationRecord {
   return {
     id: r.id,

@@ -1,4 +1,4 @@
-import { AbilityFactory, subject } from '@cadre/access';
+import { AbilityFactory } from '@cadre/access';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
