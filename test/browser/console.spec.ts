@@ -124,8 +124,10 @@ test('a researcher runs the founding computation and sees the map, suppressed co
   await expect(page.getByTestId('signature')).toHaveText(/Signature du résultat vérifiée/);
   await expect(page.getByRole('table', { name: /Tableau du résultat/ }).getByText(/masqué/).first()).toBeVisible();
   await expectAccessible(page);
-  await page.evaluate(() => document.getElementById('result')?.scrollIntoView());
+  await page.setViewportSize({ width: 1200, height: 1060 });
+  await page.evaluate("document.getElementById('result')?.scrollIntoView()");
   await screenshot(page, 'researcher-map');
+  await page.setViewportSize({ width: 1200, height: 820 });
 
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Télécharger le CSV' }).click()]);
   const csv = await (await download.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks).toString('utf8'));
