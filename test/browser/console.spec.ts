@@ -124,17 +124,24 @@ test('a researcher runs the founding computation and sees the map, suppressed co
   await expect(page.getByTestId('signature')).toHaveText(/Signature du résultat vérifiée/);
   await expect(page.getByRole('table', { name: /Tableau du résultat/ }).getByText(/masqué/).first()).toBeVisible();
   await expectAccessible(page);
-  await screenshot(page, 'researcher-map', page.locator('#result').locator('..'));
+  await page.setViewportSize({ width: 1200, height: 1060 });
+  await page.evaluate("document.getElementById('result')?.scrollIntoView()");
+  await screenshot(page, 'researcher-map');
+  await page.setViewportSize({ width: 1200, height: 820 });
 
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Télécharger le CSV' }).click()]);
   const csv = await (await download.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks).toString('utf8'));
   expect(csv.split('\n')[0]).toContain('covid_patients.commune');
-  expect(csv.split('\n').length).toBeGreaterThan(fx.communeCodes.length);
+  const lines = csv.trim().split('\n').slice(1);
+  expect(lines.length).toBeGreaterThan(100);
+  for (const line of lines) expect(fx.communeCodes).toContain(line.split(',')[0].replace(/"/g, ''));
   expect(csv).not.toMatch(/nationalId/);
 
-  await page.getByRole('link', { name: 'Cas d’usage' }).click();
+  // The use case's computations list (GET /use-cases/{id}/computations) shows it released.
+  await page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Cas d’usage' }).click();
   await page.getByRole('link', { name: 'Cartographie du risque COVID par commune' }).click();
   await expect(page.getByRole('table', { name: 'Calculs de ce cas d’usage' })).toBeVisible();
+  await expect(page.getByRole('table', { name: 'Calculs de ce cas d’usage' }).getByRole('row')).toHaveCount(3);
   await expect(page.locator('#computations').locator('..').getByText('publié').first()).toBeVisible();
 });
 

@@ -38,7 +38,7 @@ export const test = base.extend<{ fx: Fixture; offsite: string[] }>({
     void offsite;
     await use(page);
     if (page.url().startsWith('http')) {
-      const stored = await page.evaluate(() => JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage } }));
+      const stored = await page.evaluate<string>('JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage } })');
       expect(stored).not.toMatch(/eyJ|token/i);
     }
   },

@@ -39,6 +39,7 @@ export const en: typeof fr = {
     addColumn: 'Add a column', create: 'Register', quality: 'Quality card', versionN: 'version {{n}}', rowsRounded: 'about {{n}} rows (rounded to 10)', registered: 'Registered on', domain: 'Declared domain', nCategories: '{{n}} categories',
     upload: 'Upload a CSV file', uploadIntro: 'The file needs a header row with the column names. A file with a single invalid row is refused whole; the previous version stays current.',
     file: 'CSV file', send: 'Send', progress: 'Upload', accepted: 'File accepted: {{n}} rows validated, pseudonymised and loaded into the vault.', refused: 'File refused: {{n}} error(s). Fix these lines and upload the file again.',
+    airlock: 'Results to review before release ({{n}})', airlockIntro: 'Use cases whose results need your review: check the aggregated result, then release it.', airlockEmpty: 'No result awaits your review.', release: 'Release',
     errors: 'Errors by line and column', line: 'Line', problem: 'Problem', wholeFile: 'whole file',
   },
   research: {
@@ -62,6 +63,7 @@ export const en: typeof fr = {
     attribution: 'Base map:', table: 'Result table ({{n}} cells)', secret: 'suppressed', showAll: 'Show all {{n}} cells', failed: 'The computation failed (nothing was disclosed).',
     noData: 'no data', mapAlt: 'Map of Hérault by commune: {{label}}. {{released}} communes released, {{suppressed}} suppressed (hatched).', barAlt: 'Bar chart of {{label}}, {{n}} highest values.',
   },
+  measures: { count: 'Number of persons', sum: 'Sum of {{column}}', mean: 'Mean of {{column}}', rate: 'Rate ({{detail}})' },
   reasons: { min_cell_size: 'statistical confidentiality: fewer than {{min}} persons', dominance: 'dominance: one contributor weighs too much in the total', secondary: 'suppressed as a precaution, so that it cannot be deduced from the totals' },
   committee: {
     queue: 'Cases to review', intro: 'Use cases submitted to the committee. Votes stay sealed until the decision.', empty: 'No case awaiting review.', round: 'round {{n}}', submitted: 'submitted on', decided: 'Decided cases',

@@ -37,6 +37,7 @@ export const fr = {
     addColumn: 'Ajouter une colonne', create: 'Déclarer', quality: 'Fiche qualité', versionN: 'version {{n}}', rowsRounded: 'environ {{n}} lignes (arrondi à 10)', registered: 'Déclaré le', domain: 'Domaine déclaré', nCategories: '{{n}} catégories',
     upload: 'Déposer un fichier CSV', uploadIntro: 'Le fichier doit avoir une ligne d’en-tête avec les noms des colonnes. Un fichier dont une seule ligne est invalide est refusé en entier ; la version précédente reste en vigueur.',
     file: 'Fichier CSV', send: 'Envoyer', progress: 'Envoi', accepted: 'Fichier accepté : {{n}} lignes validées, pseudonymisées et chargées dans le coffre.', refused: 'Fichier refusé : {{n}} erreur(s). Corrigez ces lignes puis déposez à nouveau le fichier.',
+    airlock: 'Résultats à relire avant publication ({{n}})', airlockIntro: 'Les cas d’usage où la publication passe par votre relecture : vérifiez le résultat agrégé, puis publiez-le.', airlockEmpty: 'Aucun résultat en attente de votre relecture.', release: 'Publier',
     errors: 'Erreurs par ligne et par colonne', line: 'Ligne', problem: 'Problème', wholeFile: 'fichier entier',
   },
   research: {
@@ -60,6 +61,7 @@ export const fr = {
     attribution: 'Fond de carte :', table: 'Tableau du résultat ({{n}} cases)', secret: 'masqué', showAll: 'Afficher les {{n}} cases', failed: 'Le calcul a échoué (aucune donnée n’a été divulguée).',
     noData: 'aucune donnée', mapAlt: 'Carte de l’Hérault par commune : {{label}}. {{released}} communes publiées, {{suppressed}} masquées (hachurées).', barAlt: 'Diagramme en barres de {{label}}, {{n}} valeurs les plus élevées.',
   },
+  measures: { count: 'Nombre de personnes', sum: 'Somme de {{column}}', mean: 'Moyenne de {{column}}', rate: 'Taux ({{detail}})' },
   reasons: { min_cell_size: 'secret statistique : moins de {{min}} personnes', dominance: 'dominance : un contributeur pèse trop dans le total', secondary: 'masquée par précaution, pour qu’on ne puisse pas la déduire des totaux' },
   committee: {
     queue: 'Dossiers à examiner', intro: 'Les cas d’usage soumis au comité. Les votes restent scellés jusqu’à la décision.', empty: 'Aucun dossier en attente.', round: 'tour {{n}}', submitted: 'soumis le', decided: 'Dossiers décidés',

@@ -7,7 +7,17 @@ import { useTranslation } from 'react-i18next';
 
 const communes = feature(topology, topology.objects.communes) as unknown as FeatureCollection;
 export const COMMUNE_CODES = new Set(communes.features.map((f) => String(f.properties?.code)));
+/** INSEE code → commune name (from the map's own data: nothing fetched). */
+export const COMMUNE_NAMES = new Map(communes.features.map((f) => [String(f.properties?.code), String(f.properties?.nom)]));
 const HATCH = 'cadre-hatch';
+
+/** One accessible image: the outer element is labelled; Plot's inner groups keep no aria-label of their own. */
+function asImage(root: Element, label: string) {
+  root.setAttribute('role', 'img');
+  root.setAttribute('aria-label', label);
+  root.querySelectorAll('[aria-label]').forEach((el) => el !== root && el.removeAttribute('aria-label'));
+  root.querySelectorAll('[aria-description]').forEach((el) => el.removeAttribute('aria-description'));
+}
 
 /** Adds the hatch pattern to a plot's SVGs and paints the suppressed communes with it. */
 function hatch(root: Element) {
@@ -49,12 +59,11 @@ export function HeraultMap({ cells, label }: { cells: MapCell[]; label: string }
       marks: [
         Plot.geo(missing, { fill: '#ffffff', stroke: '#999', strokeWidth: 0.3, title: (f: Feature) => `${name(f)} — ${t('result.noData')}` }),
         Plot.geo(released, { fill: valueOf, stroke: '#fff', strokeWidth: 0.3, title: (f: Feature) => `${name(f)} : ${valueOf(f)?.toLocaleString()}` }),
-        Plot.geo(suppressed, { fill: '#bbb', stroke: '#666', strokeWidth: 0.3, className: 'cadre-suppressed', ariaDescription: 'suppressed communes, hatched', title: (f: Feature) => `${name(f)} — ${t(`reasons.${byCode.get(String(f.properties?.code))?.reason ?? 'min_cell_size'}`)}` }),
+        Plot.geo(suppressed, { fill: '#bbb', stroke: '#666', strokeWidth: 0.3, className: 'cadre-suppressed', title: (f: Feature) => `${name(f)} — ${t(`reasons.${byCode.get(String(f.properties?.code))?.reason ?? 'min_cell_size'}`)}` }),
       ],
     });
-    plot.setAttribute('role', 'img');
-    plot.setAttribute('aria-label', t('result.mapAlt', { label, released: released.length, suppressed: suppressed.length }));
     hatch(plot);
+    asImage(plot, t('result.mapAlt', { label, released: released.length, suppressed: suppressed.length }));
     ref.current?.replaceChildren(plot);
   }, [cells, label, t]);
   return <div ref={ref} className="plot map" data-testid="choropleth" />;
@@ -68,13 +77,12 @@ export function BarChart({ rows, label }: { rows: { key: string; value: number |
     const plot = Plot.plot({
       width: 720,
       height: 40 + shown.length * 22,
-      marginLeft: 160,
+      marginLeft: 220,
       x: { label, grid: true },
       y: { label: null },
       marks: [Plot.barX(shown, { x: 'value', y: 'key', fill: '#c2410c', sort: { y: 'x', reverse: true } }), Plot.ruleX([0])],
     });
-    plot.setAttribute('role', 'img');
-    plot.setAttribute('aria-label', t('result.barAlt', { label, n: shown.length }));
+    asImage(plot, t('result.barAlt', { label, n: shown.length }));
     ref.current?.replaceChildren(plot);
   }, [rows, label, t]);
   return <div ref={ref} className="plot" />;

@@ -155,7 +155,7 @@ export function UseCasePage({ id, computationId }: { id: string; computationId?:
           )}
         </Section>
       </div>
-      {computationId && <ComputationView id={computationId} useCaseId={id} />}
+      {computationId && <ComputationView id={computationId} useCaseId={id} onSettled={() => (computations.reload(), budget.reload())} />}
       {u.status === 'active' && onTeam && <QueryBuilder useCase={u} onSubmitted={(cid) => go(`/use-cases/${id}/computations/${cid}`)} />}
       <Section title={t('research.computations')} id="computations">
         {!computations.data ? (

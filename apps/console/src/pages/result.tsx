@@ -3,13 +3,13 @@ import { compactVerify, createLocalJWKSet } from 'jose';
 import { useTranslation } from 'react-i18next';
 import { get, getText, Json } from '../api';
 import { Button, Loading, ProblemBox, Section, Select, Status, useAsyncAction } from '../components';
-import { BarChart, COMMUNE_CODES, HeraultMap } from './map';
+import { BarChart, COMMUNE_CODES, COMMUNE_NAMES, HeraultMap } from './map';
 import { prettyColumn } from './shared';
 
 const FINAL = new Set(['released', 'pending_release', 'rejected', 'failed', 'cancelled']);
 
 /** Long-polls the computation until it leaves the queue. */
-function useComputation(id: string) {
+function useComputation(id: string, onSettled?: () => void) {
   const [data, setData] = useState<Json>();
   const [error, setError] = useState<unknown>();
   useEffect(() => {
@@ -20,7 +20,7 @@ function useComputation(id: string) {
         const c = await get<Json>(`/api/v1/computations/${id}${i ? '?wait=30' : ''}`);
         if (!live) return;
         setData(c);
-        if (FINAL.has(c.status)) return;
+        if (FINAL.has(c.status)) return onSettled?.();
       }
     })().catch((e) => live && setError(e));
     return () => {
@@ -46,12 +46,27 @@ function useSignature(result: Json, computationId: string): 'checking' | 'valid'
 
 const isMeasure = (c: string, groupLabels: string[]) => !groupLabels.includes(c);
 
-export function ComputationView({ id, useCaseId }: { id: string; useCaseId: string }) {
+/** `count`, `sum(h.icuDays)`, `mean(…)`, `rate(…)` said in words. */
+function useMeasureLabel() {
   const { t } = useTranslation();
-  const { data: c, error } = useComputation(id);
+  return (m: string) => {
+    if (m === 'count') return t('measures.count');
+    const inner = /^(\w+)\((.*)\)$/.exec(m);
+    if (!inner) return m;
+    const [, fn, arg] = inner;
+    if (fn === 'sum' || fn === 'mean') return t(`measures.${fn}`, { column: prettyColumn(arg) });
+    if (fn === 'rate') return t('measures.rate', { detail: arg });
+    return m;
+  };
+}
+
+export function ComputationView({ id, useCaseId, onSettled }: { id: string; useCaseId: string; onSettled?: () => void }) {
+  const { t } = useTranslation();
+  const { data: c, error } = useComputation(id, onSettled);
   const result = c?.result;
   const signature = useSignature(result, id);
   const download = useAsyncAction();
+  const measureLabel = useMeasureLabel();
   const groupLabels: string[] = useMemo(() => (c?.query.groupBy ?? []).map((g: Json) => (typeof g === 'string' ? g : g.column)), [c]);
   const measures: string[] = result ? result.columns.filter((col: string) => isMeasure(col, groupLabels)) : [];
   const [measure, setMeasure] = useState('');
@@ -110,7 +125,7 @@ export function ComputationView({ id, useCaseId }: { id: string; useCaseId: stri
             </p>
           </div>
           <div className="row">
-            {measures.length > 1 && <Select id="measure" label={t('result.measure')} value={m} onChange={setMeasure} options={measures.map((x) => ({ value: x, label: x }))} />}
+            {measures.length > 1 && <Select id="measure" label={t('result.measure')} value={m} onChange={setMeasure} options={measures.map((x) => ({ value: x, label: measureLabel(x) }))} />}
             {otherGroups.map((g) => (
               <Select key={g} id={`slice-${g}`} label={prettyColumn(g)} value={pick(g)} onChange={(v) => setOthers({ ...others, [g]: v })} options={valuesOf(g).map((v) => ({ value: v, label: v === '*' ? t('result.all') : v }))} />
             ))}
@@ -123,7 +138,7 @@ export function ComputationView({ id, useCaseId }: { id: string; useCaseId: stri
           <ProblemBox error={download.error} />
           {communeColumn && (
             <figure className="map-figure">
-              <HeraultMap label={m} cells={slice.filter((r) => r[communeColumn] !== '*').map((r) => ({ code: String(r[communeColumn]), value: r[m] == null ? null : Number(r[m]), suppressed: !!r.suppressed, reason: r.reason }))} />
+              <HeraultMap label={measureLabel(m)} cells={slice.filter((r) => r[communeColumn] !== '*').map((r) => ({ code: String(r[communeColumn]), value: r[m] == null ? null : Number(r[m]), suppressed: !!r.suppressed, reason: r.reason }))} />
               <figcaption>
                 <span className="legend-hatch" aria-hidden="true" /> {t('result.hatched')} {reasons.map((r) => t(`reasons.${r}`, { min: result.disclosure.minCellSize })).join(' ; ')}.
                 <span className="legend-empty" aria-hidden="true" /> {t('result.noDataLegend')}
@@ -133,7 +148,7 @@ export function ComputationView({ id, useCaseId }: { id: string; useCaseId: stri
             </figure>
           )}
           {groupLabels.length > 0 && (
-            <BarChart label={m} rows={slice.filter((r) => r[groupLabels[0]] !== '*').map((r) => ({ key: String(r[communeColumn ?? groupLabels[0]]), value: r[m] == null ? null : Number(r[m]), suppressed: !!r.suppressed }))} />
+            <BarChart label={measureLabel(m)} rows={slice.filter((r) => r[communeColumn ?? groupLabels[0]] !== '*').map((r) => ({ key: communeColumn ? `${COMMUNE_NAMES.get(String(r[communeColumn])) ?? ''} (${r[communeColumn]})` : String(r[groupLabels[0]]), value: r[m] == null ? null : Number(r[m]), suppressed: !!r.suppressed }))} />
           )}
           <table className="result">
             <caption>{t('result.table', { n: rows.length })}</caption>
@@ -141,7 +156,7 @@ export function ComputationView({ id, useCaseId }: { id: string; useCaseId: stri
               <tr>
                 {result.columns.map((col: string) => (
                   <th scope="col" key={col}>
-                    {groupLabels.includes(col) ? prettyColumn(col) : col}
+                    {groupLabels.includes(col) ? prettyColumn(col) : measureLabel(col)}
                   </th>
                 ))}
               </tr>
@@ -150,7 +165,7 @@ export function ComputationView({ id, useCaseId }: { id: string; useCaseId: stri
               {(showAll ? rows : rows.slice(0, 30)).map((r, i) => (
                 <tr key={i} className={r.suppressed ? 'suppressed' : undefined}>
                   {result.columns.map((col: string) => (
-                    <td key={col}>{groupLabels.includes(col) ? (r[col] === '*' ? t('result.all') : String(r[col])) : r.suppressed ? <span className="secret">{t('result.secret')} — {t(`reasons.${r.reason ?? 'min_cell_size'}`, { min: result.disclosure.minCellSize })}</span> : Number(r[col]).toLocaleString()}</td>
+                    <td key={col}>{groupLabels.includes(col) ? (r[col] === '*' ? t('result.all') : col === communeColumn ? `${r[col]} ${COMMUNE_NAMES.get(String(r[col])) ?? ''}` : String(r[col])) : r.suppressed ? <span className="secret">{t('result.secret')} — {t(`reasons.${r.reason ?? 'min_cell_size'}`, { min: result.disclosure.minCellSize })}</span> : Number(r[col]).toLocaleString()}</td>
                   ))}
                 </tr>
               ))}

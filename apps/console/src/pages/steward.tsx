@@ -6,6 +6,48 @@ import { Button, DateText, Field, Loading, ProblemBox, Section, Select, useAsync
 import { go } from '../router';
 import { useSession } from '../session';
 
+/** Results of use cases this organisation provides data to, held for its review (the airlock). */
+async function pendingReleases(organisationId: string): Promise<Json[]> {
+  const useCases = await get<Page<Json>>('/api/v1/use-cases?limit=200');
+  const lists = await Promise.all(
+    useCases.items
+      .filter((u) => u.providerOrganisationIds.includes(organisationId))
+      .map((u) => get<Page<Json>>(`/api/v1/use-cases/${u.id}/computations?limit=200`).then((p) => p.items.filter((c) => c.status === 'pending_release' && !(c.releasedBy ?? []).includes(organisationId)).map((c) => ({ ...c, useCaseTitle: u.title }))).catch(() => [])),
+  );
+  return lists.flat();
+}
+
+function Airlock() {
+  const { t } = useTranslation();
+  const { me } = useSession();
+  const pending = useLoad(() => pendingReleases(me!.organisationId), [me]);
+  const release = useAsyncAction();
+  return (
+    <Section title={t('steward.airlock', { n: pending.data?.length ?? 0 })} id="airlock">
+      <p className="hint">{t('steward.airlockIntro')}</p>
+      {!pending.data ? (
+        <Loading error={pending.error} />
+      ) : pending.data.length === 0 ? (
+        <p>{t('steward.airlockEmpty')}</p>
+      ) : (
+        <ul>
+          {pending.data.map((c) => (
+            <li key={c.id}>
+              <a href={`#/use-cases/${c.useCaseId}/computations/${c.id}`}>
+                {c.useCaseTitle} — <DateText value={c.createdAt} />
+              </a>{' '}
+              <Button isDisabled={release.busy} onPress={() => void release.run(() => post(`/api/v1/computations/${c.id}/release`)).then(pending.reload)}>
+                {t('steward.release')}
+              </Button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <ProblemBox error={release.error} />
+    </Section>
+  );
+}
+
 export function CataloguePage() {
   const { t } = useTranslation();
   const { me } = useSession();
@@ -48,6 +90,7 @@ export function CataloguePage() {
           </tbody>
         </table>
       )}
+      <Airlock />
     </main>
   );
 }

@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 import { topology } from 'topojson-server';
 import { merge } from 'topojson-client';
+
+const here = dirname(fileURLToPath(import.meta.url));
 
 /** 2018 communes since merged into another (communes déléguées): child → parent. */
 const MERGED: Record<string, string> = { '34093': '34144', '34330': '34246' };
@@ -15,7 +18,7 @@ function heraultTopology(): Plugin {
     resolveId: (id) => (id === VIRTUAL ? '\0' + VIRTUAL : null),
     load(id) {
       if (id !== '\0' + VIRTUAL) return null;
-      const geo = JSON.parse(readFileSync(resolve(__dirname, 'geo/communes-34-herault.geojson'), 'utf8'));
+      const geo = JSON.parse(readFileSync(resolve(here, 'geo/communes-34-herault.geojson'), 'utf8'));
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
       const first = topology({ communes: geo }, 1e5) as any;
       const geometries: { properties?: { code: string; nom: string } }[] = first.objects.communes.geometries;
@@ -39,9 +42,9 @@ function heraultTopology(): Plugin {
 }
 
 export default defineConfig({
-  root: __dirname,
+  root: here,
   base: '/console/',
   plugins: [heraultTopology()],
   oxc: { jsx: { runtime: 'automatic' } },
-  build: { outDir: resolve(__dirname, '../../dist/console'), emptyOutDir: true, chunkSizeWarningLimit: 2000 },
+  build: { outDir: resolve(here, '../../dist/console'), emptyOutDir: true, chunkSizeWarningLimit: 2000 },
 });
