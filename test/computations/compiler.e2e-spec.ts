@@ -3,6 +3,7 @@ import {
   compileAggregate,
   compileDifferencing,
   controlDisclosure,
+  readDenominators,
   isDifferencingRisk,
   parseQuery,
   planComputation,
@@ -127,6 +128,27 @@ describe('compiled computations on a real vault (cadre_compute, read-only)', () 
       { 'h.iris': IRIS[1], count: 16, suppressed: false },
       { 'h.iris': IRIS[2], count: null, suppressed: true, reason: 'min_cell_size' },
       { 'h.iris': IRIS[3], count: null, suppressed: true, reason: 'min_cell_size' },
+    ]);
+  });
+
+  it('computes a rate per 1,000 of a reference column from the released count, margins over the whole reference', async () => {
+    const { plan, compiled, rows, ctx, domain } = await run({
+      datasets: [H, S, R],
+      join: [{ left: 'h.iris', right: 'ref.code' }],
+      groupBy: ['h.iris'],
+      measures: [{ fn: 'count' }, { fn: 'rate', of: 'count', per: 'ref.population', scale: 1000 }],
+      totals: true,
+    });
+    const [denominator] = await runReadOnly(compute, compiled.denominators.map((d) => d.statement), 5000);
+    const result = controlDisclosure(plan, compiled, readRawCells(plan, compiled, rows), ctx.policy, domain, new Map([[1, readDenominators(denominator)]]));
+    const rate = 'rate(count/ref.population*1000)';
+    // Populations 1000, 2000, 3000, 4000 (10,000 in all); 30, 15, 5 and 0 linked persons.
+    expect(result.rows.map((r) => [r['h.iris'], r.count, r[rate]])).toEqual([
+      [IRIS[0], 30, 30],
+      [IRIS[1], 15, 7.5],
+      [IRIS[2], null, null],
+      [IRIS[3], null, null],
+      ['*', 50, 5],
     ]);
   });
 

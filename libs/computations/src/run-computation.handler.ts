@@ -11,7 +11,7 @@ import { announceSettled, SETTLED_CHANNEL } from './computation-events';
 import { ComputationRecord, computationStore, NOW } from './computation.store';
 import { ComputationRejected } from './computations.errors';
 import { COMPUTATION_SUBJECT } from './computations.service';
-import { controlDisclosure, readRawCells } from './disclosure/disclosure-control';
+import { controlDisclosure, readDenominators, readRawCells } from './disclosure/disclosure-control';
 import type { ComputationResult } from './disclosure/result';
 import type { Plan } from './planning/plan';
 import { planComputation } from './planning/planner';
@@ -177,18 +177,21 @@ export class RunComputationHandler implements Handler<'run-computation'> {
     });
     const results = await runReadOnly(
       compute,
-      [compiled, ...compiled.quantiles.map((q) => q.statement), ...compiled.referenceKeys.map((r) => r.statement)],
+      [compiled, ...compiled.quantiles.map((q) => q.statement), ...compiled.referenceKeys.map((r) => r.statement), ...compiled.denominators.map((d) => d.statement)],
       this.config.statementTimeoutMs,
     );
     const [rows, ...rest] = results;
     const histograms = rest.slice(0, compiled.quantiles.length);
-    const referenceKeys = new Map(compiled.referenceKeys.map((r, i) => [r.groupIndex, rest[compiled.quantiles.length + i].map((x) => String(x.k))]));
+    const keysAt = compiled.quantiles.length;
+    const referenceKeys = new Map(compiled.referenceKeys.map((r, i) => [r.groupIndex, rest[keysAt + i].map((x) => String(x.k))]));
+    const denominatorsAt = keysAt + compiled.referenceKeys.length;
+    const denominators = new Map(compiled.denominators.map((d, i) => [d.measureIndex, readDenominators(rest[denominatorsAt + i])]));
     const domain = domainValues(plan, referenceKeys);
     if (domainCells(domain, plan.totals && plan.groupBy.length > 0).length > this.policies.maxCells) {
       throw new ComputationRejected('too_many_cells', `The declared domain has more than ${this.policies.maxCells} cells`);
     }
-    if (compiled.dp) return releaseWithPrivacy(plan, compiled, rows, histograms, ctx.policy, this.random, domain);
-    return controlDisclosure(plan, compiled, readRawCells(plan, compiled, rows), ctx.policy, domain);
+    if (compiled.dp) return releaseWithPrivacy(plan, compiled, rows, histograms, ctx.policy, this.random, domain, denominators);
+    return controlDisclosure(plan, compiled, readRawCells(plan, compiled, rows), ctx.policy, domain, denominators);
   }
 
   /** Signs and stores the controlled result; spends the epsilon in the same transaction, re-checking the budget under a lock. */

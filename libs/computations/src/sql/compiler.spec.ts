@@ -84,7 +84,7 @@ describe('compileAggregate', () => {
   it('reads the keys of a reference domain from the reference dataset only', () => {
     const R = { datasetId: IDS.reference, as: 'ref' };
     const ctx = context();
-    const plan = planComputation(parseQuery({ datasets: [H, R], join: [{ left: 'h.iris', right: 'ref.code' }], groupBy: ['h.iris'], measures: [{ fn: 'count' }] }), ctx);
+    const plan = planComputation(parseQuery({ datasets: [H, R], join: [{ left: 'h.iris', right: 'ref.code' }], groupBy: ['ref.code'], measures: [{ fn: 'count' }] }), ctx);
     const compiled = compileAggregate(plan, ctx.catalogue, { recordKeySecret: SECRET });
     expect(compiled.referenceKeys).toEqual([{ groupIndex: 0, statement: { sql: `SELECT DISTINCT ("code")::text AS k FROM vault."${TABLES.reference}" WHERE "code" IS NOT NULL`, params: [] } }]);
   });

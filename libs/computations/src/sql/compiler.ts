@@ -2,6 +2,7 @@ import type { CatalogueDataset } from '../policy/policy';
 import type { ColumnRef, Plan } from '../planning/plan';
 import { PlanRelation } from './relation';
 import { quoteIdent, SqlParams, vaultTable } from './sql-text';
+import { assertNever } from '../planning/measures';
 
 /** Numbers of a `number` column are released at 0.01 resolution: integer-scaled sums under DP. */
 export const DP_NUMBER_SCALE = 100;
@@ -32,6 +33,25 @@ export interface CompiledAggregate extends CompiledStatement {
   perturbed: boolean;
   /** One statement per group whose domain is a reference dataset's keys (public open data). */
   referenceKeys: { groupIndex: number; statement: CompiledStatement }[];
+  /** One statement per rate: the denominator per reference key, and the whole reference's (key NULL). Public open data. */
+  denominators: { measureIndex: number; statement: CompiledStatement }[];
+}
+
+/** Whether a measure needs the per-cell sum of its column (the measure registry's SQL side). */
+export function measureSums(m: Plan['measures'][number]): boolean {
+  const fn = m.fn;
+  switch (fn) {
+    case 'sum':
+    case 'mean':
+      return true;
+    case 'rate':
+      return m.rate?.of === 'sum';
+    case 'count':
+    case 'quantile':
+      return false;
+    default:
+      return assertNever(fn);
+  }
 }
 
 /**
@@ -144,7 +164,7 @@ export function compileAggregate(plan: Plan, catalogue: CatalogueDataset[], opti
   const rel = new PlanRelation(plan, catalogue, params);
   const summedRefs: ColumnRef[] = [];
   for (const m of plan.measures) {
-    if ((m.fn === 'sum' || m.fn === 'mean') && !summedRefs.some((r) => r.datasetId === m.ref!.datasetId && r.column === m.ref!.column)) summedRefs.push(m.ref!);
+    if (measureSums(m) && !summedRefs.some((r) => r.datasetId === m.ref!.datasetId && r.column === m.ref!.column)) summedRefs.push(m.ref!);
   }
   const summed = summedRefs.map((ref) => {
     const col = rel.column(ref);
@@ -195,5 +215,15 @@ export function compileAggregate(plan: Plan, catalogue: CatalogueDataset[], opti
     const sql = `SELECT DISTINCT (${quoteIdent(g.reference.column)})::text AS k FROM ${vaultTable(table)} WHERE ${quoteIdent(g.reference.column)} IS NOT NULL`;
     return [{ groupIndex, statement: { sql, params: [] } }];
   });
-  return { sql: `WITH ${personCte(onePersonPerRow)} (${person}) ${select}`, params: params.values, dp, onePersonPerRow, perturbed, summed, quantiles, referenceKeys };
+  // A rate's denominators: the reference column summed per key, and over the whole reference (k NULL).
+  const denominators = plan.measures.flatMap((m, measureIndex) => {
+    if (!m.rate) return [];
+    const table = catalogue.find((c) => c.id === m.rate!.per.datasetId)?.current?.table;
+    if (!table) throw new Error('the catalogue lacks a dataset of the plan');
+    rel.column(m.rate.per);
+    const key = `(${quoteIdent(m.rate.key.column)})::text`;
+    const sql = `SELECT ${key} AS k, sum((${quoteIdent(m.rate.per.column)})::double precision)::double precision AS p FROM ${vaultTable(table)} GROUP BY ROLLUP (${key})`;
+    return [{ measureIndex, statement: { sql, params: [] } }];
+  });
+  return { sql: `WITH ${personCte(onePersonPerRow)} (${person}) ${select}`, params: params.values, dp, onePersonPerRow, perturbed, summed, quantiles, referenceKeys, denominators };
 }
