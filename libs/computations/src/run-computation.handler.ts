@@ -240,12 +240,15 @@ export class RunComputationHandler implements Handler<'run-computation'> {
   /**
    * The chain up to the data, once more, in the storing transaction and under the locks
    * its transitions take (contracts, then the use case, as signing and termination lock
-   * them): a contract terminated, a use case suspended or a decision changed while the
-   * query ran is seen here, and the computation ends `rejected` instead of released.
+   * them, then the organisations, as suspension locks them): a contract terminated, a use
+   * case suspended, a member suspended or a decision changed while the query ran is seen
+   * here (a transition in flight is waited for), and the computation ends `rejected`.
    */
   private async recheckUnderLock(em: EntityManager, record: ComputationRecord, ran: PolicyContext): Promise<void> {
     await em.query(`SELECT id FROM cadre.contracts WHERE use_case_id = $1 AND is_current ORDER BY id FOR SHARE`, [record.useCaseId]);
     await em.query(`SELECT id FROM cadre.use_cases WHERE id = $1 FOR SHARE`, [record.useCaseId]);
+    const organisations = [ran.useCase.requesterOrganisationId, ...ran.useCase.providerOrganisationIds, ...ran.contracts.map((c) => c.providerOrganisationId)];
+    await em.query(`SELECT id FROM cadre.organisations WHERE id = ANY($1::uuid[]) ORDER BY id FOR SHARE`, [[...new Set(organisations)]]);
     const now = await this.policies.load(await this.policies.snapshot(record.useCaseId, em), em);
     this.policies.assertRunnable(now);
     this.policies.assertResearcher(now, record.submittedBy);
