@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { UploadsService } from '@cadre/datasets';
-import { signAllContracts } from '../support/contracts';
+import { contractOf, signAllContracts } from '../support/contracts';
 import { startTestPlatform, TestPlatform } from '../support/platform';
 import { createWorld, Member, TestDataset, TrustedUseCase, World } from '../support/world';
 
@@ -113,6 +113,24 @@ describe('safe outputs: p-table, versions, membership, storing re-check', () => 
         expect({ bad, status: res.status, type: res.headers['content-type'] }).toEqual({ bad, status: 400, type: expect.stringMatching(/application\/problem\+json/) });
       }
     });
+  });
+
+  it('takes a provider’s larger perturbation from its contract (stricter only) and states it in the result', async () => {
+    const trusted = await world.trustedUseCase({ requester, providers: [provider], datasets: [dataset] });
+    const contract = await contractOf(world, trusted.useCase.id, provider.id);
+    const patch = (perturbation: Json) => world.as(provider.admin.token).patch(`/api/v1/contracts/${contract.id}`).send({ terms: { disclosure: { perturbation } } });
+    const looser = await patch({ maxDeviation: 1 });
+    expect(looser.status).toBe(400); // below the platform's 2: not even a valid term
+    expect((await patch({ maxDeviation: 3 })).status).toBe(200);
+    const back = await patch({ maxDeviation: 2 });
+    expect([back.status, back.body.code]).toEqual([422, expect.any(String)]);
+    await signAllContracts(world, trusted);
+    const done = await waitFor((await submit(trusted.useCase.id, byIris())).body.id);
+    expect(done.status).toBe('released');
+    expect(done.result.disclosure.perturbation).toEqual({ method: 'cell_key', maxDeviation: 3, variance: 1 });
+    const [a, b] = done.result.rows;
+    expect(Math.abs(a.count - 40)).toBeLessThanOrEqual(3);
+    expect(Math.abs(b.count - 20)).toBeLessThanOrEqual(3);
   });
 
   it('records the dataset versions in the signed result, and refuses a rerun that differs by one person planted in a new version', async () => {
