@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import { AppConfig } from '@cadre/config';
 import { startSingleNode } from '../../apps/api/src/single-node';
 import { CadreClient } from './client';
-import { ComputationView, foundFederation, runCovidScenario, runProcurementScenario } from './scenario';
+import { ComputationView, foundFederation, POSITIVITY_RATE, runCovidScenario, runProcurementScenario } from './scenario';
 import { generateCovidWorld, generateProcurementWorld } from './synthetic';
 
 /**
@@ -40,9 +40,10 @@ function printTable(view: ComputationView, limit: number, format: (row: Record<s
     return;
   }
   const { rows, disclosure } = view.result;
-  for (const row of rows.slice(0, limit)) console.log(`  ${row.suppressed ? `■ suppressed (${row.reason})`.padEnd(32) : format(row).padEnd(32)} ${view.result.columns.filter((c) => !/^(count|sum|mean)/.test(c)).map((c) => String(row[c])).join(' × ')}`);
+  for (const row of rows.slice(0, limit)) console.log(`  ${row.suppressed ? `■ suppressed (${row.reason})`.padEnd(32) : format(row).padEnd(32)} ${view.result.columns.filter((c) => !/^(count|sum|mean|rate)/.test(c)).map((c) => String(row[c])).join(' × ')}`);
   if (rows.length > limit) console.log(`  … ${rows.length - limit} more cells`);
-  console.log(`  disclosure control: min cell size ${disclosure.minCellSize}, ${disclosure.primarySuppressed} cells suppressed, ${disclosure.secondarySuppressed} secondary, rounding ${disclosure.rounding || 'none'}`);
+  const perturbation = disclosure.perturbation ? `cell key perturbation (D=${disclosure.perturbation.maxDeviation}, V=${disclosure.perturbation.variance})` : 'no perturbation';
+  console.log(`  disclosure control: min cell size ${disclosure.minCellSize}, ${disclosure.primarySuppressed} cells suppressed, ${disclosure.secondarySuppressed} secondary, rounding ${disclosure.rounding || 'none'}, ${perturbation}`);
 }
 
 async function main() {
@@ -67,21 +68,27 @@ async function main() {
     const covid = generateCovidWorld(SEED, PATIENTS);
     const outcome = await runCovidScenario(federation, covid, say);
 
-    say('Released: COVID-positive patients per 1,000 inhabitants, by commune × income band (most exposed first)');
+    say('Released: COVID-positive patients per 1,000 inhabitants, by commune (most exposed first; counts and rates perturbed by the cell key method)');
     const population = new Map(covid.communes.map((c) => [c.code, c]));
     if (outcome.positivity.result) {
       const rows = outcome.positivity.result.rows;
-      const published = rows.filter((r) => !r.suppressed).sort((a, b) => (Number(b.count) / population.get(String(b['h.commune']))!.population) - (Number(a.count) / population.get(String(a['h.commune']))!.population));
+      const published = rows.filter((r) => !r.suppressed).sort((a, b) => Number(b[POSITIVITY_RATE]) - Number(a[POSITIVITY_RATE]));
       printTable({ ...outcome.positivity, result: { ...outcome.positivity.result, rows: [...published, ...rows.filter((r) => r.suppressed)] } }, 12, (r) => {
         const c = population.get(String(r['h.commune']))!;
-        return `${((Number(r.count) / c.population) * 1000).toFixed(2)} ‰ (${r.count}) ${c.name}`;
+        return `${Number(r[POSITIVITY_RATE]).toFixed(2)} ‰ (${r.count}) ${c.name}`;
       });
     } else printTable(outcome.positivity, 0, () => '');
 
     say('Released: mean ICU days of positive patients by age band, with margins');
     printTable(outcome.icu, 10, (r) => `mean ${r['mean(h.icuDays)']} d (n=${r.count})`);
-    say('Attack 1 (isolate a person): released only as');
-    printTable(outcome.isolation, 3, (r) => `count ${r.count}`);
+    say('Attack 1 (isolate a person): every row of the declared domain (COVID status × ICU-day bins), whatever the data hold');
+    printTable(outcome.isolation, 4, (r) => `count ${r.count}`);
+    const isolationRows = outcome.isolation.result?.rows ?? [];
+    console.log(
+      isolationRows.length && isolationRows.every((r) => r.suppressed)
+        ? `  → all ${isolationRows.length} rows suppressed alike: the labels are the declared domain, not the person's values`
+        : `  → ${outcome.isolation.status}: inspect the rows above — a published row here would be a leak`,
+    );
     say('Attack 2 (forbidden crossing):');
     console.log(`  → ${outcome.forbiddenCross ? `${outcome.forbiddenCross.status} ${outcome.forbiddenCross.body.code}: ${outcome.forbiddenCross.body.detail}` : 'accepted (unexpected!)'}`);
     say('Attack 3 (differencing):');

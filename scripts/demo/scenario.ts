@@ -14,12 +14,24 @@ export interface ComputationView {
   result?: {
     columns: string[];
     rows: ResultRow[];
-    disclosure: { minCellSize: number; primarySuppressed: number; secondarySuppressed: number; rounding: number };
+    disclosure: {
+      minCellSize: number;
+      primarySuppressed: number;
+      secondarySuppressed: number;
+      rounding: number;
+      perturbation: { method: 'cell_key'; maxDeviation: number; variance: number } | null;
+    };
+    datasetVersions?: { datasetId: string; version: number }[];
     privacy: { mechanism: string; epsilonSpent: number };
     signature: string;
   };
   rejection?: { code: string; detail: string };
 }
+
+/** The headline map's measure: COVID-positive patients per 1,000 inhabitants of the commune (INSEE population). */
+export const POSITIVITY_RATE = 'rate(count/ref.population*1000)';
+/** The isolation attack's fine group-by: COVID status × one-day bins of ICU days (the last bin open to the maximum). */
+export const ISOLATION_ICU_BINS = [...Array.from({ length: 15 }, (_, i) => i), 61];
 
 /** The ethics committee's condition in the founding use case: cells of at least 15 persons. */
 export const COVID_MIN_CELL_SIZE = 15;
@@ -220,12 +232,12 @@ export async function runCovidScenario(f: Federation, world: CovidWorld, say: Sa
   say(`  use case: ${active.status}`);
 
   const researcher = f.startup.users.researcher.client;
-  say('Computation 1: COVID-positive patients by commune × income band, joined with INSEE populations');
+  say('Computation 1: COVID-positive patients per 1,000 inhabitants by commune (INSEE populations as the denominator)');
   const positivity = await submitComputation(researcher, useCase.id, {
     datasets: [{ datasetId: patients.id, as: 'h' }, { datasetId: households.id, as: 's' }, { datasetId: communes.id, as: 'ref' }],
     where: [{ column: 'h.covidPositive', op: 'eq', value: true }],
-    groupBy: ['h.commune', 's.incomeBand'],
-    measures: [{ fn: 'count' }],
+    groupBy: ['h.commune'],
+    measures: [{ fn: 'count' }, { fn: 'rate', of: 'count', per: 'ref.population', scale: 1000 }],
     join: [{ left: 'h.commune', right: 'ref.code' }],
     totals: false,
     privacy: { mechanism: 'none' },
@@ -242,12 +254,12 @@ export async function runCovidScenario(f: Federation, world: CovidWorld, say: Sa
     privacy: { mechanism: 'none' },
   });
 
-  say('Attack 1: isolate the oldest patients of the smallest commune');
+  say('Attack 1: isolate the oldest patients of the smallest commune, with a fine group-by whose labels would describe them');
   const smallest = [...world.communes].sort((a, b) => a.population - b.population)[0];
   const isolation = await submitComputation(researcher, useCase.id, {
     datasets: [{ datasetId: patients.id, as: 'h' }],
     where: [{ column: 'h.commune', op: 'eq', value: smallest.code }, { column: 'h.age', op: 'gte', value: 90 }],
-    groupBy: [],
+    groupBy: ['h.covidPositive', { column: 'h.icuDays', bins: ISOLATION_ICU_BINS }],
     measures: [{ fn: 'count' }, { fn: 'sum', column: 'h.icuDays' }],
     join: [],
     totals: false,

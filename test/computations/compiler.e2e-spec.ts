@@ -3,6 +3,7 @@ import {
   compileAggregate,
   compileDifferencing,
   controlDisclosure,
+  readDenominators,
   isDifferencingRisk,
   parseQuery,
   planComputation,
@@ -61,11 +62,12 @@ describe('compiled computations on a real vault (cadre_compute, read-only)', () 
     };
     const { plan, compiled, rows, ctx, domain } = await run(query);
     const result = controlDisclosure(plan, compiled, readRawCells(plan, compiled, rows), ctx.policy, domain);
-    // …101: p1–p30 (p52–p55 are not in the social dataset); …102: p31–p45 (p45 has 5 days); …103 are under 18; …104 is empty.
+    // …101: p1–p30 (p52–p55 are not in the social dataset); …102: p31–p45 (p45 has 5 days) and p1's
+    // second row (9 days): a person counts in every cell they have a row in; …103 are under 18; …104 is empty.
     const hidden = (iris: string) => ({ 'h.iris': iris, count: null, 'sum(h.icuDays)': null, 'mean(s.income)': null, suppressed: true, reason: 'min_cell_size' });
     expect(result.rows).toEqual([
       { 'h.iris': IRIS[0], count: 30, 'sum(h.icuDays)': 60, 'mean(s.income)': 1000.5, suppressed: false },
-      { 'h.iris': IRIS[1], count: 15, 'sum(h.icuDays)': 61, 'mean(s.income)': 2000, suppressed: false },
+      { 'h.iris': IRIS[1], count: 16, 'sum(h.icuDays)': 70, 'mean(s.income)': 1937.53, suppressed: false },
       hidden(IRIS[2]),
       hidden(IRIS[3]),
     ]);
@@ -76,7 +78,7 @@ describe('compiled computations on a real vault (cadre_compute, read-only)', () 
     const released = controlDisclosure(perturbed.plan, perturbed.compiled, readRawCells(perturbed.plan, perturbed.compiled, perturbed.rows), ctx.policy, perturbed.domain);
     const truth = [
       { count: 30, days: 60, maxDays: 5, income: 30 * 1000.5, maxIncome: 1000.5 },
-      { count: 15, days: 61, maxDays: 5, income: 15 * 2000, maxIncome: 2000 },
+      { count: 16, days: 70, maxDays: 9, income: 15 * 2000 + 1000.5, maxIncome: 2000 },
     ];
     truth.forEach((t, i) => {
       const row = released.rows[i];
@@ -104,11 +106,14 @@ describe('compiled computations on a real vault (cadre_compute, read-only)', () 
       [`${IRIS[0]}|[18,65)`]: 30,
       [`${IRIS[0]}|*`]: 30,
       [`${IRIS[1]}|[65,120)`]: 15,
-      [`${IRIS[1]}|*`]: 15,
+      [`${IRIS[1]}|*`]: 16,
       ['*|[18,65)']: 30,
       ['*|*']: 50,
     });
     expect(result.rows.find((r) => r['h.iris'] === '*' && r['h.age'] === '[65,120)')?.reason).toBe('secondary');
+    // p1 has rows in …101 and …102, both aged 40: in both cells of [18,65), once in its margin — counts are
+    // not additive, and the suppressed …102|[18,65) (1 person) is not margin − the published cell (30 − 30 = 0).
+    expect(result.rows.find((r) => r['h.iris'] === IRIS[1] && r['h.age'] === '[18,65)')).toMatchObject({ suppressed: true, count: null });
     expect(result.disclosure).toEqual({ minCellSize: 11, primarySuppressed: 13, secondarySuppressed: 1, rounding: 0, perturbation: null });
   });
 
@@ -127,6 +132,27 @@ describe('compiled computations on a real vault (cadre_compute, read-only)', () 
       { 'h.iris': IRIS[1], count: 16, suppressed: false },
       { 'h.iris': IRIS[2], count: null, suppressed: true, reason: 'min_cell_size' },
       { 'h.iris': IRIS[3], count: null, suppressed: true, reason: 'min_cell_size' },
+    ]);
+  });
+
+  it('computes a rate per 1,000 of a reference column from the released count, margins over the whole reference', async () => {
+    const { plan, compiled, rows, ctx, domain } = await run({
+      datasets: [H, S, R],
+      join: [{ left: 'h.iris', right: 'ref.code' }],
+      groupBy: ['h.iris'],
+      measures: [{ fn: 'count' }, { fn: 'rate', of: 'count', per: 'ref.population', scale: 1000 }],
+      totals: true,
+    });
+    const [denominator] = await runReadOnly(compute, compiled.denominators.map((d) => d.statement), 5000);
+    const result = controlDisclosure(plan, compiled, readRawCells(plan, compiled, rows), ctx.policy, domain, new Map([[1, readDenominators(denominator)]]));
+    const rate = 'rate(count/ref.population*1000)';
+    // Populations 1000, 2000, 3000, 4000 (10,000 in all); 30, 16 (p1 has a row in each of …101 and …102), 5 and 0 linked persons.
+    expect(result.rows.map((r) => [r['h.iris'], r.count, r[rate]])).toEqual([
+      [IRIS[0], 30, 30],
+      [IRIS[1], 16, 8],
+      [IRIS[2], null, null],
+      [IRIS[3], null, null],
+      ['*', 50, 5],
     ]);
   });
 
@@ -191,7 +217,7 @@ describe('compiled computations on a real vault (cadre_compute, read-only)', () 
         measures: [{ fn: 'count' }],
       });
       expect(compiled.sql).not.toContain('DROP');
-      expect(readRawCells(plan, compiled, rows)[0].count).toBe(0);
+      expect(readRawCells(plan, compiled, rows).reduce((n, c) => n + c.count, 0)).toBe(0);
       await tableStillThere();
     });
 

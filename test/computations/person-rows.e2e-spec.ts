@@ -61,7 +61,7 @@ describe('one row per person: the compiler fast path on a real vault', () => {
   const plan = (query: Record<string, unknown>, catalogue: CatalogueDataset[], mechanism: 'none' | 'laplace' = 'none') =>
     planComputation(parseQuery(query), { ...context({ mechanism }), catalogue });
   const raw = async (p: ReturnType<typeof plan>, catalogue: CatalogueDataset[], fast: boolean) => {
-    const compiled = compileAggregate(p, catalogue, { onePersonPerRow: fast });
+    const compiled = compileAggregate(p, catalogue, { onePersonPerRow: fast, recordKeySecret: 'record-key-secret-for-tests' });
     expect(compiled.onePersonPerRow).toBe(fast);
     const [rows, ...histograms] = await runReadOnly(compute, [compiled, ...compiled.quantiles.map((q) => q.statement)], 5000);
     const sorted = (r: Record<string, unknown>[]) => r.map((x) => JSON.stringify(x)).sort();
@@ -130,17 +130,18 @@ describe('one row per person: the compiler fast path on a real vault', () => {
 
   it('with several rows for a person only the general path is right, which is why the check exists', async () => {
     const withDuplicates = catalogueOf({ hospital: 'dup' });
-    const query = { datasets: [H, S], where: [{ column: 'h.age', op: 'gte', value: 18 }], groupBy: ['h.iris'], measures: [{ fn: 'count' }, { fn: 'sum', column: 'h.icuDays' }] };
+    const query = { datasets: [H, S], where: [{ column: 'h.age', op: 'gte', value: 18 }], groupBy: ['h.iris'], measures: [{ fn: 'count' }, { fn: 'sum', column: 'h.icuDays' }], totals: true };
     const p = plan(query, withDuplicates);
     const cells = async (fast: boolean) => {
-      const compiled = compileAggregate(p, withDuplicates, { onePersonPerRow: fast });
+      const compiled = compileAggregate(p, withDuplicates, { onePersonPerRow: fast, recordKeySecret: 'record-key-secret-for-tests' });
       const [rows] = await runReadOnly(compute, [compiled], 5000);
-      return Object.fromEntries(rows.map((r) => [r.k0 as string, [r.n, r.s0]]));
+      return Object.fromEntries(rows.map((r) => [String(r.k0 ?? '*'), [r.n, r.s0]]));
     };
-    // From the fixture: p1 counts once, in …101 (their first zone), with 2 days; …102 holds p31–p45.
-    expect(await cells(false)).toEqual({ [IRIS[0]]: [30, 60], [IRIS[1]]: [15, 61] });
-    // Forced onto rows, p1 would also count in …102 with their 9 days.
-    expect(await cells(true)).toEqual({ [IRIS[0]]: [30, 60], [IRIS[1]]: [16, 70] });
+    // From the fixture: p1 has a row in …101 (2 days) and one in …102 (9 days): a person counts in every
+    // cell they have a row in, and once in the total (45 distinct persons).
+    expect(await cells(false)).toEqual({ [IRIS[0]]: [30, 60], [IRIS[1]]: [16, 70], '*': [45, 130] });
+    // Forced onto rows, p1 would count twice in the total.
+    expect(await cells(true)).toEqual({ [IRIS[0]]: [30, 60], [IRIS[1]]: [16, 70], '*': [46, 130] });
     expect(await onePersonPerRow(db.manager, compute, p, withDuplicates, 5000)).toBe(false);
   });
 });

@@ -17,6 +17,17 @@ function add(cells: Map<string, ExpectedCell>, key: string, contribution: number
   cells.set(key, cell);
 }
 
+/** Positive patients known to the social body, by commune (the headline map's numerator). */
+export function expectedPositivityByCommune(world: CovidWorld): Map<string, ExpectedCell> {
+  const linked = new Set(world.households.map((h) => h.nationalId));
+  const cells = new Map<string, ExpectedCell>();
+  for (const p of world.patients) if (p.covidPositive && linked.has(p.nationalId)) add(cells, p.commune, 0);
+  return cells;
+}
+
+/** A cell of the declared domain nobody is in. */
+export const emptyCell = (key: string): ExpectedCell => ({ key, persons: 0, sum: 0, top: 0 });
+
 /** Positive patients known to the social body, by commune × income band. */
 export function expectedPositivity(world: CovidWorld): Map<string, ExpectedCell> {
   const band = new Map(world.households.map((h) => [h.nationalId, h.incomeBand]));

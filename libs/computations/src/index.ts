@@ -10,7 +10,7 @@ export { compileAggregate } from './sql/compiler';
 export type { CompiledAggregate, CompiledStatement, CompileOptions } from './sql/compiler';
 export { compileDifferencing, isDifferencingRisk } from './sql/differencing';
 export { quoteIdent } from './sql/sql-text';
-export { controlDisclosure, readRawCells } from './disclosure/disclosure-control';
+export { controlDisclosure, readDenominators, readRawCells } from './disclosure/disclosure-control';
 export type { ComputationResult, ResultRow } from './disclosure/result';
 export { releaseWithPrivacy } from './privacy/dp-release';
 export { CryptoRandomSource } from './privacy/random-source';

@@ -12,7 +12,7 @@ import { announceSettled, SETTLED_CHANNEL } from './computation-events';
 import { ComputationRecord, computationStore, NOW } from './computation.store';
 import { ComputationRejected } from './computations.errors';
 import { COMPUTATION_SUBJECT } from './computations.service';
-import { controlDisclosure, readRawCells } from './disclosure/disclosure-control';
+import { controlDisclosure, readDenominators, readRawCells } from './disclosure/disclosure-control';
 import type { ComputationResult } from './disclosure/result';
 import type { Plan } from './planning/plan';
 import { planComputation } from './planning/planner';
@@ -210,18 +210,21 @@ export class RunComputationHandler implements Handler<'run-computation'> {
     });
     const results = await runReadOnly(
       compute,
-      [compiled, ...compiled.quantiles.map((q) => q.statement), ...compiled.referenceKeys.map((r) => r.statement)],
+      [compiled, ...compiled.quantiles.map((q) => q.statement), ...compiled.referenceKeys.map((r) => r.statement), ...compiled.denominators.map((d) => d.statement)],
       this.config.statementTimeoutMs,
     );
     const [rows, ...rest] = results;
     const histograms = rest.slice(0, compiled.quantiles.length);
-    const referenceKeys = new Map(compiled.referenceKeys.map((r, i) => [r.groupIndex, rest[compiled.quantiles.length + i].map((x) => String(x.k))]));
+    const keysAt = compiled.quantiles.length;
+    const referenceKeys = new Map(compiled.referenceKeys.map((r, i) => [r.groupIndex, rest[keysAt + i].map((x) => String(x.k))]));
+    const denominatorsAt = keysAt + compiled.referenceKeys.length;
+    const denominators = new Map(compiled.denominators.map((d, i) => [d.measureIndex, readDenominators(rest[denominatorsAt + i])]));
     const domain = domainValues(plan, referenceKeys);
     if (domainCells(domain, plan.totals && plan.groupBy.length > 0).length > this.policies.maxCells) {
       throw new ComputationRejected('too_many_cells', `The declared domain has more than ${this.policies.maxCells} cells`);
     }
-    if (compiled.dp) return releaseWithPrivacy(plan, compiled, rows, histograms, ctx.policy, this.random, domain);
-    return controlDisclosure(plan, compiled, readRawCells(plan, compiled, rows), ctx.policy, domain);
+    if (compiled.dp) return releaseWithPrivacy(plan, compiled, rows, histograms, ctx.policy, this.random, domain, denominators);
+    return controlDisclosure(plan, compiled, readRawCells(plan, compiled, rows), ctx.policy, domain, denominators);
   }
 
   /** Signs and stores the controlled result; spends the epsilon in the same transaction, re-checking the budget under a lock. */
@@ -270,12 +273,15 @@ export class RunComputationHandler implements Handler<'run-computation'> {
   /**
    * The chain up to the data, once more, in the storing transaction and under the locks
    * its transitions take (contracts, then the use case, as signing and termination lock
-   * them): a contract terminated, a use case suspended or a decision changed while the
-   * query ran is seen here, and the computation ends `rejected` instead of released.
+   * them, then the organisations, as suspension locks them): a contract terminated, a use
+   * case suspended, a member suspended or a decision changed while the query ran is seen
+   * here (a transition in flight is waited for), and the computation ends `rejected`.
    */
   private async recheckUnderLock(em: EntityManager, record: ComputationRecord, ran: PolicyContext): Promise<void> {
     await em.query(`SELECT id FROM cadre.contracts WHERE use_case_id = $1 AND is_current ORDER BY id FOR SHARE`, [record.useCaseId]);
     await em.query(`SELECT id FROM cadre.use_cases WHERE id = $1 FOR SHARE`, [record.useCaseId]);
+    const organisations = [ran.useCase.requesterOrganisationId, ...ran.useCase.providerOrganisationIds, ...ran.contracts.map((c) => c.providerOrganisationId)];
+    await em.query(`SELECT id FROM cadre.organisations WHERE id = ANY($1::uuid[]) ORDER BY id FOR SHARE`, [[...new Set(organisations)]]);
     const now = await this.policies.load(await this.policies.snapshot(record.useCaseId, em), em);
     this.policies.assertRunnable(now);
     this.policies.assertResearcher(now, record.submittedBy);

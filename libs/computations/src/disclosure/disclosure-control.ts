@@ -59,7 +59,14 @@ export function isDominated(sum: RawSum, rules: { n: number; k: number }[]): boo
  * true count. A mean is the released sum over the released count. Rule 6
  * (differencing) is decided before this runs, on populations, in SQL.
  */
-export function controlDisclosure(plan: Plan, compiled: CompiledAggregate, data: RawCell[], policy: EffectivePolicy, domain: RawKey[][]): ComputationResult {
+export function controlDisclosure(
+  plan: Plan,
+  compiled: CompiledAggregate,
+  data: RawCell[],
+  policy: EffectivePolicy,
+  domain: RawKey[][],
+  denominators: Denominators = new Map(),
+): ComputationResult {
   const byId = new Map(data.map((c) => [cellId(c.keys), c]));
   const cells: RawCell[] = domainCells(domain, plan.totals && plan.groupBy.length > 0).map(
     (keys) => byId.get(cellId(keys)) ?? { keys, count: 0, cellKey: 0, sums: compiled.summed.map(() => ({ sum: 0, contributors: 0, absSum: 0, top: [] })) },
@@ -87,7 +94,7 @@ export function controlDisclosure(plan: Plan, compiled: CompiledAggregate, data:
     const row = {} as ResultRow;
     plan.groupBy.forEach((g, k) => (row[g.label] = keyLabel(g, cell.keys[k])));
     const released = reason ? null : perturbCell(cell, table);
-    for (const m of plan.measures) row[m.label] = released ? measureValue(m, released, sumIndex, policy.rounding) : null;
+    plan.measures.forEach((m, mi) => (row[m.label] = released ? measureValue(m, released, { sumIndex, rounding: policy.rounding, keys: cell.keys, denominator: denominators.get(mi) }) : null));
     row.suppressed = reason !== null;
     if (reason) row.reason = reason;
     return row;
@@ -106,16 +113,40 @@ export function controlDisclosure(plan: Plan, compiled: CompiledAggregate, data:
   };
 }
 
-/** A published measure of an unsuppressed cell, from its released (perturbed, unrounded) count and sums. */
-function measureValue(m: Plan['measures'][number], cell: { count: number; sums: number[] }, sumIndex: (m: Plan['measures'][number]) => number, rounding: number): number | null {
+/** A rate's denominators by reference key (null: the whole reference), per measure index. */
+export type Denominators = Map<number, Map<string | null, number>>;
+
+/** Reads a rate's denominator statement. */
+export function readDenominators(rows: Record<string, unknown>[]): Map<string | null, number> {
+  return new Map(rows.map((r) => [r.k === null || r.k === undefined ? null : String(r.k), Number(r.p)]));
+}
+
+/**
+ * The measure registry's publication side: a measure of an unsuppressed cell from its
+ * released count and sums (perturbed under rule 3, noisy under DP). A rate is derived
+ * from the published (rounded) numerator over the cell's denominator, so it says no more
+ * than the numerator does.
+ */
+export function measureValue(
+  m: Plan['measures'][number],
+  cell: { count: number; sums: number[] },
+  ctx: { sumIndex: (m: Plan['measures'][number]) => number; rounding: number; keys: RawKey[]; denominator?: Map<string | null, number> },
+): number | null {
   const fn = m.fn;
   switch (fn) {
     case 'count':
-      return roundTo(cell.count, rounding);
+      return roundTo(cell.count, ctx.rounding);
     case 'sum':
-      return roundTo(cell.sums[sumIndex(m)], rounding);
+      return roundTo(cell.sums[ctx.sumIndex(m)], ctx.rounding);
     case 'mean':
-      return cell.count > 0 ? round2(cell.sums[sumIndex(m)] / cell.count) : null;
+      return cell.count > 0 ? round2(cell.sums[ctx.sumIndex(m)] / cell.count) : null;
+    case 'rate': {
+      const r = m.rate!;
+      const numerator = roundTo(r.of === 'count' ? cell.count : cell.sums[ctx.sumIndex(m)], ctx.rounding);
+      const key = r.groupIndex < 0 ? null : ctx.keys[r.groupIndex];
+      const denominator = ctx.denominator?.get(key === null ? null : String(key));
+      return denominator && denominator > 0 ? round2((numerator / denominator) * r.scale) : null;
+    }
     case 'quantile':
       throw new Error('quantiles are released only under differential privacy');
     default:

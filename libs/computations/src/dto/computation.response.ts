@@ -12,6 +12,19 @@ export class DisclosureSummary {
   @ApiProperty() primarySuppressed: number;
   @ApiProperty() secondarySuppressed: number;
   @ApiProperty({ description: 'counts and sums are multiples of this (0: none)' }) rounding: number;
+  @ApiProperty({ type: () => PerturbationSummary, nullable: true, description: 'rule 3 (cell key method); null under differential privacy' })
+  perturbation: PerturbationSummary | null;
+}
+
+export class PerturbationSummary {
+  @ApiProperty({ enum: ['cell_key'] }) method: 'cell_key';
+  @ApiProperty({ description: 'no released count is further than this from the truth; a sum moves by at most this × its largest contribution' }) maxDeviation: number;
+  @ApiProperty() variance: number;
+}
+
+export class DatasetVersionSummary {
+  @ApiProperty({ format: 'uuid' }) datasetId: string;
+  @ApiProperty() version: number;
 }
 
 export class PrivacySummary {
@@ -30,7 +43,8 @@ export class ComputationResultResponse {
   rows: Record<string, unknown>[];
   @ApiProperty({ type: DisclosureSummary }) disclosure: DisclosureSummary;
   @ApiProperty({ type: PrivacySummary }) privacy: PrivacySummary;
-  @ApiProperty({ description: 'compact JWS (verifiable with /.well-known/jwks.json) over the canonical {type, computationId, useCaseId, columns, rows, disclosure, privacy}' })
+  @ApiProperty({ type: [DatasetVersionSummary], description: 'the dataset versions the result was computed on (signed)' }) datasetVersions: DatasetVersionSummary[];
+  @ApiProperty({ description: 'compact JWS (verifiable with /.well-known/jwks.json) over the canonical {type, computationId, useCaseId, columns, rows, disclosure, privacy, datasetVersions}' })
   signature: string;
 }
 

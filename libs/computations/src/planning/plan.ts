@@ -37,8 +37,18 @@ export interface PlannedGroup {
 export interface PlannedMeasure {
   label: string;
   fn: MeasureFn;
+  /** The summed column of a sum, mean, quantile, or rate of a sum. */
   ref?: ColumnRef;
   q?: number;
+  /** A rate: numerator (the count, or the sum of `ref`), denominator column of a joined reference dataset, scale. */
+  rate?: {
+    of: 'count' | 'sum';
+    per: ColumnRef;
+    scale: number;
+    /** The reference dataset's key column, and the group-by index of the key (-1: not grouped, the whole reference). */
+    key: ColumnRef;
+    groupIndex: number;
+  };
 }
 
 export interface PlannedJoin {

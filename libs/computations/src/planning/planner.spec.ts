@@ -147,6 +147,27 @@ describe('planComputation', () => {
       expect(code({ measures: [{ fn: 'quantile', column: 'h.icuDays', q: 0.5 }] })).toBe('quantile_requires_dp');
     });
     it('refuses the same measure twice', () => expect(code({ measures: [{ fn: 'count' }, { fn: 'count' }] })).toBe('duplicate_measure'));
+    describe('rate', () => {
+      const join = [{ left: 'h.iris', right: 'ref.code' }];
+      const rate = { fn: 'rate', of: 'count', per: 'ref.population', scale: 1000 };
+      it('plans a rate per reference key, grouped on the joined key or not at all', () => {
+        const p = plan({ datasets: [H, R], join, groupBy: ['h.iris'], measures: [rate] });
+        expect(p.measures[0]).toEqual({
+          label: 'rate(count/ref.population*1000)',
+          fn: 'rate',
+          rate: { of: 'count', per: { datasetId: IDS.reference, column: 'population' }, scale: 1000, key: { datasetId: IDS.reference, column: 'code' }, groupIndex: 0 },
+        });
+        expect(plan({ datasets: [H, R], join, measures: [{ ...rate, of: { sum: 'h.icuDays' } }] }).measures[0]).toMatchObject({ ref: { datasetId: IDS.hospital, column: 'icuDays' }, rate: { of: 'sum', groupIndex: -1 } });
+      });
+      it('refuses a grain finer than the reference key, so a denominator never meets part of its population', () => {
+        expect(code({ datasets: [H, R], join, groupBy: ['h.iris', { column: 'h.age', bins: [0, 65, 120] }], measures: [rate] })).toBe('rate_grain_too_fine');
+        expect(code({ datasets: [H, R], join, groupBy: [{ column: 'h.age', bins: [0, 65, 120] }], measures: [rate] })).toBe('rate_grain_too_fine');
+      });
+      it('refuses a denominator outside a joined reference dataset, and rate fields on other measures', () => {
+        expect(code({ datasets: [H, R], join, measures: [{ ...rate, per: 'h.age' }] })).toBe('invalid_rate');
+        expect(() => plan({ measures: [{ fn: 'count', per: 'ref.population' }] })).toThrow(expect.objectContaining({ code: 'invalid_input' }));
+      });
+    });
   });
 
   describe('filters', () => {

@@ -4,7 +4,8 @@ import type { ComputationQuery } from '../query/query';
 import type { CatalogueDataset, EffectivePolicy, GrantingTerms } from '../policy/policy';
 import { CatalogueView, forbiddenGroupByHit, ResolvedColumn } from './catalogue-view';
 import { DEFAULT_MAX_RESULT_CELLS, groupDomain, resultRowCount } from './domain';
-import type { Plan, PlannedFilter, PlannedGroup, PlannedJoin, PlannedMeasure } from './plan';
+import type { ColumnRef, Plan, PlannedFilter, PlannedGroup, PlannedJoin, PlannedMeasure } from './plan';
+import { assertNever } from './measures';
 
 const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -38,7 +39,7 @@ export function planComputation(query: ComputationQuery, ctx: PlanningContext): 
   const joins = planJoins(query, byAlias, view);
   const where = query.where.map((f, i) => planFilter(f, view.resolve(f.column, `query.where.${i}.column`), `query.where.${i}`));
   const groupBy = planGroups(query, view, ctx, joins);
-  const measures = planMeasures(query, view, dp);
+  const measures = planMeasures(query, view, dp, joins, groupBy);
   if (dp && query.totals && measures.some((m) => m.fn === 'quantile')) {
     refuse('quantile_without_margins', 'query.totals', 'margins of a quantile cannot be derived from noisy cells: ask totals without quantiles');
   }
@@ -166,28 +167,80 @@ function planGroups(query: ComputationQuery, view: CatalogueView, ctx: PlanningC
   return groups;
 }
 
-function planMeasures(query: ComputationQuery, view: CatalogueView, dp: boolean): PlannedMeasure[] {
+function planMeasures(query: ComputationQuery, view: CatalogueView, dp: boolean, joins: PlannedJoin[], groups: PlannedGroup[]): PlannedMeasure[] {
   const labels = new Set<string>();
+  const summable = (spelling: string, field: string, fn: string) => {
+    const col = view.resolve(spelling, field);
+    const { type, role, min, max } = col.column;
+    if ((type !== 'integer' && type !== 'number') || role === 'reference_key') refuse('measure_not_numeric', field, `${fn} needs a numeric column`);
+    if (min === undefined || max === undefined || !(min < max)) refuse('sum_requires_bounds', field, `${fn} needs a column with declared bounds`);
+    return col;
+  };
   return query.measures.map((m, i) => {
     const field = `query.measures.${i}`;
+    const fn = m.fn;
     let measure: PlannedMeasure;
-    if (m.fn === 'count') {
-      measure = { label: 'count', fn: 'count' };
-    } else {
-      const col = view.resolve(m.column!, `${field}.column`);
-      const { type, role, min, max } = col.column;
-      if ((type !== 'integer' && type !== 'number') || role === 'reference_key') {
-        refuse('measure_not_numeric', `${field}.column`, `${m.fn} needs a numeric column`);
+    switch (fn) {
+      case 'count':
+        measure = { label: 'count', fn };
+        break;
+      case 'sum':
+      case 'mean': {
+        const col = summable(m.column!, `${field}.column`, fn);
+        measure = { label: `${fn}(${col.label})`, fn, ref: col.ref };
+        break;
       }
-      if (min === undefined || max === undefined || !(min < max)) {
-        refuse('sum_requires_bounds', `${field}.column`, `${m.fn} needs a column with declared bounds`);
+      case 'quantile': {
+        const col = summable(m.column!, `${field}.column`, fn);
+        if (!dp) refuse('quantile_requires_dp', `${field}.fn`, 'quantiles are released only under differential privacy');
+        measure = { label: `quantile(${col.label},${m.q})`, fn, ref: col.ref, q: m.q };
+        break;
       }
-      if (m.fn === 'quantile' && !dp) refuse('quantile_requires_dp', `${field}.fn`, 'quantiles are released only under differential privacy');
-      const label = m.fn === 'quantile' ? `quantile(${col.label},${m.q})` : `${m.fn}(${col.label})`;
-      measure = { label, fn: m.fn, ref: col.ref, ...(m.fn === 'quantile' ? { q: m.q } : {}) };
+      case 'rate':
+        measure = planRate(m, field, view, joins, groups, summable);
+        break;
+      default:
+        return assertNever(fn);
     }
     if (labels.has(measure.label)) refuse('duplicate_measure', field, 'each measure is asked once');
     labels.add(measure.label);
     return measure;
   });
+}
+
+/**
+ * A rate: the cell's count (or sum) over a numeric column of a joined reference dataset,
+ * times a scale. Its grain may not be finer than the reference key's — at most one
+ * group-by, on the joined key itself — so a denominator is never applied to part of its
+ * population. Margins and the total use the whole reference's sum.
+ */
+function planRate(
+  m: ComputationQuery['measures'][number],
+  field: string,
+  view: CatalogueView,
+  joins: PlannedJoin[],
+  groups: PlannedGroup[],
+  summable: (spelling: string, field: string, fn: string) => ResolvedColumn,
+): PlannedMeasure {
+  const per = view.resolve(m.per!, `${field}.per`);
+  if (per.dataset.kind !== 'reference' || (per.column.type !== 'integer' && per.column.type !== 'number')) {
+    refuse('invalid_rate', `${field}.per`, 'per is a numeric column of a joined reference dataset');
+  }
+  const join = joins.find((j) => j.right.datasetId === per.ref.datasetId);
+  if (!join) refuse('invalid_rate', `${field}.per`, 'the reference dataset of per must be joined');
+  const same = (a: ColumnRef, b: ColumnRef) => a.datasetId === b.datasetId && a.column === b.column;
+  const onKey = groups.map((g, i) => (same(g.ref, join.left) || same(g.ref, join.right) ? i : -1));
+  if (groups.length > 1 || onKey.some((i) => i < 0)) {
+    refuse('rate_grain_too_fine', 'query.groupBy', "a rate's cells may not be finer than its reference key: group by the joined key alone, or not at all");
+  }
+  const of = m.of === 'count' ? 'count' : 'sum';
+  const col = of === 'sum' ? summable((m.of as { sum: string }).sum, `${field}.of.sum`, 'rate') : null;
+  const scale = m.scale ?? 1;
+  const numerator = col ? `sum(${col.label})` : 'count';
+  return {
+    label: `rate(${numerator}/${per.label}*${scale})`,
+    fn: 'rate',
+    ...(col ? { ref: col.ref } : {}),
+    rate: { of, per: per.ref, scale, key: join.right, groupIndex: onKey.length ? onKey[0] : -1 },
+  };
 }

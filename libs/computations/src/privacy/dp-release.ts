@@ -5,6 +5,7 @@ import { ComputationResult, compareKeys, keyLabel, RawKey, resultColumns, Result
 import { gaussianNoise, gaussianSigma2, laplaceNoise, zcdpFromApproxDp } from './discrete-mechanisms';
 import { dpQuantile } from './quantile';
 import { cellId, domainCells } from '../planning/domain';
+import { Denominators, measureValue } from '../disclosure/disclosure-control';
 import type { RandomSource } from './random-source';
 
 /** A cell of the declared domain as SQL answers it under DP: true count and integer-scaled clamped sums. */
@@ -30,7 +31,7 @@ export interface BudgetSplit {
  * statistic costs its share once whatever the number of cells (parallel composition).
  */
 export function splitBudget(plan: Plan, compiled: CompiledAggregate): BudgetSplit {
-  const needsCount = plan.measures.some((m) => m.fn === 'count' || m.fn === 'mean');
+  const needsCount = plan.measures.some((m) => m.fn === 'count' || m.fn === 'mean' || m.rate?.of === 'count');
   const statistics = (needsCount ? 1 : 0) + compiled.summed.length + compiled.quantiles.length;
   const { mechanism, epsilon, delta } = plan.privacy;
   if (mechanism === 'laplace') return { statistics, epsilonEach: epsilon / statistics };
@@ -57,6 +58,7 @@ export function releaseWithPrivacy(
   policy: EffectivePolicy,
   random: RandomSource,
   domain: RawKey[][],
+  denominators: Denominators = new Map(),
 ): ComputationResult {
   const split = splitBudget(plan, compiled);
   const keyOf = cellId;
@@ -71,7 +73,7 @@ export function releaseWithPrivacy(
     const found = byId.get(keyOf(keys));
     return { keys, count: found?.count ?? 0, scaledSums: found?.scaledSums ?? compiled.summed.map(() => 0n) };
   });
-  const needsCount = plan.measures.some((m) => m.fn === 'count' || m.fn === 'mean');
+  const needsCount = plan.measures.some((m) => m.fn === 'count' || m.fn === 'mean' || m.rate?.of === 'count');
 
   const noisy = cells.map((c) => ({
     keys: c.keys,
@@ -128,6 +130,7 @@ export function releaseWithPrivacy(
     plan.measures.forEach((m, mi) => {
       if (m.fn === 'count') row[m.label] = roundTo(count, policy.rounding);
       else if (m.fn === 'quantile') row[m.label] = round2(cell.quantiles.get(mi)!);
+      else if (m.fn === 'rate') row[m.label] = measureValue(m, { count, sums: cell.sums }, { sumIndex, rounding: policy.rounding, keys: cell.keys, denominator: denominators.get(mi) });
       else {
         const j = sumIndex(m);
         const s = compiled.summed[j];

@@ -27,7 +27,7 @@ export const ALIAS_PATTERN = /^[a-z][a-z0-9_]{0,15}$/;
 /** `alias.column`; the column part follows the catalogue's column-name rule. */
 export const COLUMN_REF_PATTERN = /^[a-z][a-z0-9_]{0,15}\.[a-z][a-zA-Z0-9_]{0,62}$/;
 export const FILTER_OPS = ['eq', 'neq', 'lt', 'lte', 'gt', 'gte', 'in', 'between'] as const;
-export const MEASURE_FNS = ['count', 'sum', 'mean', 'quantile'] as const;
+export const MEASURE_FNS = ['count', 'sum', 'mean', 'quantile', 'rate'] as const;
 export const MECHANISMS = ['none', 'laplace', 'gaussian'] as const;
 export type FilterOp = (typeof FILTER_OPS)[number];
 export type MeasureFn = (typeof MEASURE_FNS)[number];
@@ -82,16 +82,28 @@ class GroupByItemShape implements ValidatorConstraintInterface {
   }
 }
 
+/** A rate's numerator: `"count"` or `{sum: "alias.column"}` and nothing else. */
+export function isRateOf(of: unknown): of is RateOf {
+  if (of === 'count') return true;
+  if (!of || typeof of !== 'object' || Array.isArray(of)) return false;
+  const keys = Object.keys(of);
+  return keys.length === 1 && keys[0] === 'sum' && typeof (of as { sum: unknown }).sum === 'string' && COLUMN_REF_PATTERN.test((of as { sum: string }).sum);
+}
+export type RateOf = 'count' | { sum: string };
+
 @ValidatorConstraint({ name: 'measureShape' })
 class MeasureShape implements ValidatorConstraintInterface {
   validate(_: unknown, args: ValidationArguments): boolean {
     const m = args.object as MeasureDto;
+    const rateFields = m.of !== undefined || m.per !== undefined || m.scale !== undefined;
+    if (m.fn === 'rate') return m.column === undefined && m.q === undefined && isRateOf(m.of) && typeof m.per === 'string' && COLUMN_REF_PATTERN.test(m.per);
+    if (rateFields) return false;
     if (m.fn === 'count') return m.column === undefined && m.q === undefined;
     if (m.fn === 'quantile') return m.column !== undefined && m.q !== undefined;
     return m.column !== undefined && m.q === undefined;
   }
   defaultMessage(): string {
-    return 'count takes no column; sum and mean take a column; quantile takes a column and q';
+    return 'count takes no column; sum and mean take a column; quantile takes a column and q; rate takes of ("count" or {sum: column}), per and an optional scale';
   }
 }
 
@@ -163,6 +175,23 @@ export class MeasureDto {
   @Min(0.01)
   @Max(0.99)
   q?: number;
+
+  @ApiPropertyOptional({ oneOf: [{ type: 'string', enum: ['count'] }, { type: 'object', properties: { sum: { type: 'string' } } }], description: 'rate only: the numerator' })
+  @IsOptional()
+  of?: RateOf;
+
+  @ApiPropertyOptional({ pattern: COLUMN_REF_PATTERN.source, example: 'ref.population', description: 'rate only: a numeric column of a joined reference dataset' })
+  @IsOptional()
+  @IsString()
+  @Matches(COLUMN_REF_PATTERN)
+  per?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000000, default: 1, example: 1000, description: 'rate only: the multiplier' })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(1)
+  @Max(1_000_000)
+  scale?: number;
 }
 
 export class JoinDto {

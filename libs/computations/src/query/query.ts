@@ -1,14 +1,14 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { InvalidInput } from '@cadre/common';
-import { ComputationQueryDto, FilterOp, FilterScalar, MeasureFn, Mechanism } from './computation-query.dto';
+import { ComputationQueryDto, FilterOp, FilterScalar, MeasureFn, Mechanism, RateOf } from './computation-query.dto';
 
 /** The stored, normalised form of a query: plain JSON, every optional part made explicit. */
 export interface ComputationQuery {
   datasets: { datasetId: string; as: string }[];
   where: { column: string; op: FilterOp; value: FilterScalar | FilterScalar[] }[];
   groupBy: (string | { column: string; bins: number[] })[];
-  measures: { fn: MeasureFn; column?: string; q?: number }[];
+  measures: { fn: MeasureFn; column?: string; q?: number; of?: RateOf; per?: string; scale?: number }[];
   join: { left: string; right: string }[];
   totals: boolean;
   privacy: { mechanism: Mechanism; epsilon?: number; delta?: number };
@@ -43,7 +43,12 @@ export function normaliseQuery(dto: ComputationQueryDto): ComputationQuery {
     datasets: dto.datasets.map((d) => ({ datasetId: d.datasetId.toLowerCase(), as: d.as })),
     where: (dto.where ?? []).map((f) => ({ column: f.column, op: f.op, value: Array.isArray(f.value) ? [...f.value] : f.value })),
     groupBy: (dto.groupBy ?? []).map((g) => (typeof g === 'string' ? g : { column: g.column, bins: [...g.bins] })),
-    measures: dto.measures.map((m) => ({ fn: m.fn, ...(m.column !== undefined ? { column: m.column } : {}), ...(m.q !== undefined ? { q: m.q } : {}) })),
+    measures: dto.measures.map((m) => ({
+      fn: m.fn,
+      ...(m.column !== undefined ? { column: m.column } : {}),
+      ...(m.q !== undefined ? { q: m.q } : {}),
+      ...(m.fn === 'rate' ? { of: m.of === 'count' ? 'count' : { sum: (m.of as { sum: string }).sum }, per: m.per, scale: m.scale ?? 1 } : {}),
+    })),
     join: (dto.join ?? []).map((j) => ({ left: j.left, right: j.right })),
     totals: dto.totals ?? false,
     privacy: dto.privacy

@@ -43,12 +43,13 @@ describe('compileAggregate', () => {
     expect(compiled.sql).not.toMatch(/\bs\./);
   });
 
-  it('counts each person once, in one cell, and rolls margins up with CUBE when totals are asked', () => {
+  it('counts a person in every cell they have rows in, once per margin: grouping sets over per-(person, cell) lines', () => {
     const { compiled } = compile({ groupBy: ['h.iris', { column: 'h.age', bins: [0, 18, 120] }], totals: true });
-    expect(compiled.sql).toContain('SELECT DISTINCT ON (pid)');
+    expect(compiled.sql).not.toContain('DISTINCT ON');
     expect(compiled.sql).toContain('GROUP BY pid, k0, k1'); // a person's rows in a cell are summed first
-    expect(compiled.sql).toContain('GROUP BY CUBE (k0, k1)');
+    expect(compiled.sql).toContain('GROUP BY pid, CUBE (k0, k1)'); // then one line per (person, cell or margin)
     expect(compiled.sql).toContain('GROUPING(k0, k1)');
+    expect(compiled.sql).toContain('FROM person GROUP BY g, k0, k1');
   });
 
   it('under DP clamps values, draws keys from the declared domain and compiles one histogram per quantile', () => {
@@ -84,7 +85,7 @@ describe('compileAggregate', () => {
   it('reads the keys of a reference domain from the reference dataset only', () => {
     const R = { datasetId: IDS.reference, as: 'ref' };
     const ctx = context();
-    const plan = planComputation(parseQuery({ datasets: [H, R], join: [{ left: 'h.iris', right: 'ref.code' }], groupBy: ['h.iris'], measures: [{ fn: 'count' }] }), ctx);
+    const plan = planComputation(parseQuery({ datasets: [H, R], join: [{ left: 'h.iris', right: 'ref.code' }], groupBy: ['ref.code'], measures: [{ fn: 'count' }] }), ctx);
     const compiled = compileAggregate(plan, ctx.catalogue, { recordKeySecret: SECRET });
     expect(compiled.referenceKeys).toEqual([{ groupIndex: 0, statement: { sql: `SELECT DISTINCT ("code")::text AS k FROM vault."${TABLES.reference}" WHERE "code" IS NOT NULL`, params: [] } }]);
   });
@@ -130,7 +131,7 @@ describe('compileAggregate', () => {
       for (const options of [{}, { onePersonPerRow: false }]) {
         const { compiled } = compile(query, {}, options);
         expect(compiled.onePersonPerRow).toBe(false);
-        expect(compiled.sql).toContain('WITH person AS MATERIALIZED (SELECT DISTINCT ON (pid)');
+        expect(compiled.sql).toContain('WITH person AS MATERIALIZED (SELECT GROUPING(k0, k1)::integer AS g, pid');
         expect(compiled.sql).toContain('GROUP BY pid, k0, k1');
       }
     });

@@ -2,6 +2,7 @@ import type { CatalogueDataset } from '../policy/policy';
 import type { ColumnRef, Plan } from '../planning/plan';
 import { PlanRelation } from './relation';
 import { quoteIdent, SqlParams, vaultTable } from './sql-text';
+import { assertNever } from '../planning/measures';
 
 /** Numbers of a `number` column are released at 0.01 resolution: integer-scaled sums under DP. */
 export const DP_NUMBER_SCALE = 100;
@@ -32,6 +33,25 @@ export interface CompiledAggregate extends CompiledStatement {
   perturbed: boolean;
   /** One statement per group whose domain is a reference dataset's keys (public open data). */
   referenceKeys: { groupIndex: number; statement: CompiledStatement }[];
+  /** One statement per rate: the denominator per reference key, and the whole reference's (key NULL). Public open data. */
+  denominators: { measureIndex: number; statement: CompiledStatement }[];
+}
+
+/** Whether a measure needs the per-cell sum of its column (the measure registry's SQL side). */
+export function measureSums(m: Plan['measures'][number]): boolean {
+  const fn = m.fn;
+  switch (fn) {
+    case 'sum':
+    case 'mean':
+      return true;
+    case 'rate':
+      return m.rate?.of === 'sum';
+    case 'count':
+    case 'quantile':
+      return false;
+    default:
+      return assertNever(fn);
+  }
 }
 
 /**
@@ -67,12 +87,14 @@ export function recordKeyExpression(pid: string, secretParam: string): string {
 export const CELL_KEY_AGGREGATE = `(((sum(rk) % ${CELL_KEY_MODULUS}) + ${CELL_KEY_MODULUS}) % ${CELL_KEY_MODULUS})::bigint AS ck`;
 
 /**
- * How a person contributes. A person counts in exactly one cell: the first of their cells
- * in group-key order after the joins and filters. Their contribution to a sum is the
- * total of all their rows in that cell (several contracts of one supplier, several stays
- * of one patient), so dominance compares persons, not rows. Counts are distinct persons,
- * the table is additive (margins are sums of cells), and under DP each person's total is
- * clamped to the declared bounds: sensitivities 1 (count) and max(|min|,|max|) (sum).
+ * How a person contributes. Without DP (issue 13), a person counts in every cell they have
+ * at least one row in, and once in a margin (distinct persons over the union of its cells);
+ * their contribution to a cell's sum is the total of all their rows in it (several
+ * contracts of one supplier, several stays of one patient), so dominance and the cell key
+ * compare persons, not rows. Counts are distinct persons and no longer additive: a margin
+ * is at most the sum of its cells. Under DP a person still counts in exactly one cell (the
+ * first of their cells in group-key order; L = 1) and each person's total is clamped to
+ * the declared bounds: sensitivities 1 (count) and max(|min|,|max|) (sum).
  * With one joined row per person, that row is the person: same meaning, no per-person
  * grouping (which costs a sort of every row on the pseudonym).
  */
@@ -111,8 +133,17 @@ function personRelation(
   const rows = `SELECT ${[`${rel.personId} COLLATE "C" AS pid`, ...rowKeys, ...rowValues, ...rowBuckets].join(', ')} ${rel.from()} WHERE ${rel.conditions().join(' AND ')}`;
   // One line per (person, cell): the person's total in that cell.
   const perCell = `SELECT ${['pid', ...keys, ...summed.map((_, j) => `sum(r${j}) AS r${j}`), ...quantiles.map((_, j) => `min(b${j}) AS b${j}`)].join(', ')} FROM (${rows}) AS row_level GROUP BY ${['pid', ...keys].join(', ')}`;
-  const values = summed.map((s, j) => `${personValue(`r${j}`, s)} AS v${j}`);
   const rk = secretParam ? [`${recordKeyExpression('pid', secretParam)} AS rk`] : [];
+  if (!dp) {
+    // Exact path (issue 13): a person counts in every cell they have a row in, and in each
+    // margin once (distinct persons over the union of its cells): one line per (person,
+    // cell or margin), with the person's total there — grouping sets over the per-cell lines.
+    const sets = plan.totals && keys.length ? `pid, CUBE (${keys.join(', ')})` : ['pid', ...keys].join(', ');
+    const grouping = plan.totals && keys.length ? `GROUPING(${keys.join(', ')})` : '0';
+    const totals = summed.map((_, j) => `sum(r${j}) AS v${j}`);
+    return `SELECT ${[`${grouping}::integer AS g`, 'pid', ...keys, ...totals, ...rk].join(', ')} FROM (${perCell}) AS per_cell GROUP BY ${sets}`;
+  }
+  const values = summed.map((s, j) => `${personValue(`r${j}`, s)} AS v${j}`);
   const select = ['pid', ...keys, ...values, ...quantiles.map((_, j) => `b${j}`), ...rk];
   return `SELECT DISTINCT ON (pid) ${select.join(', ')} FROM (${perCell}) AS per_cell ORDER BY ${['pid', ...keys].join(', ')}`;
 }
@@ -144,7 +175,7 @@ export function compileAggregate(plan: Plan, catalogue: CatalogueDataset[], opti
   const rel = new PlanRelation(plan, catalogue, params);
   const summedRefs: ColumnRef[] = [];
   for (const m of plan.measures) {
-    if ((m.fn === 'sum' || m.fn === 'mean') && !summedRefs.some((r) => r.datasetId === m.ref!.datasetId && r.column === m.ref!.column)) summedRefs.push(m.ref!);
+    if (measureSums(m) && !summedRefs.some((r) => r.datasetId === m.ref!.datasetId && r.column === m.ref!.column)) summedRefs.push(m.ref!);
   }
   const summed = summedRefs.map((ref) => {
     const col = rel.column(ref);
@@ -166,10 +197,16 @@ export function compileAggregate(plan: Plan, catalogue: CatalogueDataset[], opti
         `${topContributions(`v${j}`, plan.dominanceN, params)} AS t${j}`,
       ].join(', '),
     );
-    const grouping = keys.length === 0 ? '0' : `GROUPING(${keys.join(', ')})`;
-    const groupBy = keys.length === 0 ? '' : plan.totals ? ` GROUP BY CUBE (${keys.join(', ')})` : ` GROUP BY ${keys.join(', ')}`;
     const cellKey = perturbed ? [CELL_KEY_AGGREGATE] : [];
-    select = `SELECT ${[`${grouping}::integer AS g`, ...keys, 'count(*)::integer AS n', ...cellKey, ...aggregates].join(', ')} FROM person${groupBy}`;
+    if (onePersonPerRow) {
+      // One row per person: persons are disjoint across cells, CUBE rolls the margins up.
+      const grouping = keys.length === 0 ? '0' : `GROUPING(${keys.join(', ')})`;
+      const groupBy = keys.length === 0 ? '' : plan.totals ? ` GROUP BY CUBE (${keys.join(', ')})` : ` GROUP BY ${keys.join(', ')}`;
+      select = `SELECT ${[`${grouping}::integer AS g`, ...keys, 'count(*)::integer AS n', ...cellKey, ...aggregates].join(', ')} FROM person${groupBy}`;
+    } else {
+      // One line per (person, cell or margin) already: count the lines of each.
+      select = `SELECT ${['g', ...keys, 'count(*)::integer AS n', ...cellKey, ...aggregates].join(', ')} FROM person GROUP BY ${['g', ...keys].join(', ')}`;
+    }
   } else {
     // Only cells holding persons: the declared domain is laid over them in the worker (domain.ts).
     const aggregates = summed.map((_, j) => `sum(v${j})::text AS s${j}`);
@@ -195,5 +232,15 @@ export function compileAggregate(plan: Plan, catalogue: CatalogueDataset[], opti
     const sql = `SELECT DISTINCT (${quoteIdent(g.reference.column)})::text AS k FROM ${vaultTable(table)} WHERE ${quoteIdent(g.reference.column)} IS NOT NULL`;
     return [{ groupIndex, statement: { sql, params: [] } }];
   });
-  return { sql: `WITH ${personCte(onePersonPerRow)} (${person}) ${select}`, params: params.values, dp, onePersonPerRow, perturbed, summed, quantiles, referenceKeys };
+  // A rate's denominators: the reference column summed per key, and over the whole reference (k NULL).
+  const denominators = plan.measures.flatMap((m, measureIndex) => {
+    if (!m.rate) return [];
+    const table = catalogue.find((c) => c.id === m.rate!.per.datasetId)?.current?.table;
+    if (!table) throw new Error('the catalogue lacks a dataset of the plan');
+    rel.column(m.rate.per);
+    const key = `(${quoteIdent(m.rate.key.column)})::text`;
+    const sql = `SELECT ${key} AS k, sum((${quoteIdent(m.rate.per.column)})::double precision)::double precision AS p FROM ${vaultTable(table)} GROUP BY ROLLUP (${key})`;
+    return [{ measureIndex, statement: { sql, params: [] } }];
+  });
+  return { sql: `WITH ${personCte(onePersonPerRow)} (${person}) ${select}`, params: params.values, dp, onePersonPerRow, perturbed, summed, quantiles, referenceKeys, denominators };
 }
