@@ -66,6 +66,15 @@ export class OrganisationsController {
     return toOrganisationKeyResponse(await this.keys.register(actor, id, body.jwk));
   }
 
+  /** Revokes a key: it signs nothing new; contract signatures made with it before stay valid. */
+  @Post(':id/keys/:kid/revoke')
+  @AllowedOutOfStanding()
+  @HttpCode(200)
+  @ApiOkResponse({ type: OrganisationKeyResponse })
+  async revokeKey(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Param('kid') kid: string): Promise<OrganisationKeyResponse> {
+    return toOrganisationKeyResponse(await this.keys.revoke(actor, id, kid));
+  }
+
   @Get(':id/keys')
   @ApiOkResponse({ type: [OrganisationKeyResponse] })
   async keysOf(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string): Promise<OrganisationKeyResponse[]> {
