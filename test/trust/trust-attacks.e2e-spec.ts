@@ -52,7 +52,9 @@ describe('trust framework II: the committee, contracts and members hold under at
   describe('who may vote (5)', () => {
     it('recuses a committee member named on the team, even from an uninvolved organisation (403)', async () => {
       const colleague = await world.setPlatformRoles(university.user('researcher'), ['ethics_committee']);
-      const uc = await submitted({ teamUserIds: [researcher().id, colleague.id] });
+      const uc = await world.draftUseCase(researcher(), { requestedDatasets: [{ datasetId: socialData.id, columns: ['age'] }], teamUserIds: [researcher().id, colleague.id] });
+      expect((await as(colleague).post(`/api/v1/use-cases/${uc.id}/team-acceptances`).send({ userId: colleague.id })).status).toBe(201);
+      await world.submitUseCase(researcher(), uc.id);
       const res = await vote(colleague, uc.id, { decision: 'approve' });
       expect(res.status).toBe(403);
       expect(res.body.code).toBe('recused');
@@ -70,6 +72,23 @@ describe('trust framework II: the committee, contracts and members hold under at
       expect(last.body).toMatchObject({ useCaseStatus: 'approved', outcome: 'approved' });
       const decided = (await as(researcher()).get(`/api/v1/use-cases/${uc.id}`)).body.decision;
       expect(decided.votes.map((v: Json) => v.voterId).sort()).toEqual(committee.map((c) => c.id).sort());
+    });
+  });
+
+  describe('team consent (also)', () => {
+    it('names a researcher of another organisation only once they (or their org_admin) accept; nobody else can accept for them', async () => {
+      const guest = university.user('researcher');
+      const uc = await world.draftUseCase(researcher(), { requestedDatasets: [{ datasetId: socialData.id, columns: ['age'] }], teamUserIds: [researcher().id, guest.id] });
+      const early = await as(researcher()).post(`/api/v1/use-cases/${uc.id}/submit`);
+      expect(early.status).toBe(422);
+      expect(early.body.code).toBe('team_consent_missing');
+      // The requester cannot consent in the guest's name; an unrelated organisation learns nothing (404).
+      expect((await as(researcher()).post(`/api/v1/use-cases/${uc.id}/team-acceptances`).send({ userId: guest.id })).status).toBe(403);
+      expect((await as(social.admin).post(`/api/v1/use-cases/${uc.id}/team-acceptances`).send({ userId: guest.id })).status).toBe(404);
+      const accepted = await as(university.admin).post(`/api/v1/use-cases/${uc.id}/team-acceptances`).send({ userId: guest.id });
+      expect(accepted.status).toBe(201);
+      expect(accepted.body).toMatchObject({ useCaseId: uc.id, userId: guest.id, acceptedBy: university.admin.id });
+      expect((await as(researcher()).post(`/api/v1/use-cases/${uc.id}/submit`)).status).toBe(200);
     });
   });
 
