@@ -212,6 +212,8 @@ export async function runCovidScenario(f: Federation, world: CovidWorld, say: Sa
     startsAt: new Date(now - 60_000).toISOString(),
     endsAt: new Date(now + 365 * 24 * 3600_000).toISOString(),
   });
+  // The lab's researcher is named on the start-up's team: they accept to join it (their consent is required).
+  await f.lab.users.researcher.client.post(`/api/v1/use-cases/${useCase.id}/team-acceptances`, { userId: f.lab.users.researcher.id });
   await f.startup.users.researcher.client.post(`/api/v1/use-cases/${useCase.id}/submit`);
 
   say('The ethics committee reviews it');

@@ -67,7 +67,8 @@ describe('contracts: drafting, stricter-only terms, signatures, activation', () 
         validFrom: new Date(useCase.startsAt).toISOString(),
         validUntil: new Date(useCase.endsAt).toISOString(),
         // Platform defaults (11, {1, 85}, 0, none/1.0/1e-6) tightened by the three approving votes.
-        disclosure: { minCellSize: 15, dominance: { n: 1, k: 85 }, rounding: 5, privacy: { mechanism: 'none', epsilonTotal: 0.5, delta: 1e-6 } },
+        // The forbidden crossing of the decision is part of the signed terms.
+        disclosure: { minCellSize: 15, dominance: { n: 1, k: 85 }, rounding: 5, privacy: { mechanism: 'none', epsilonTotal: 0.5, delta: 1e-6 }, forbiddenGroupBy: [['age', 'iris']] },
         maxComputations: 100,
         releaseMode: 'provider_review',
       });
@@ -184,6 +185,7 @@ describe('contracts: drafting, stricter-only terms, signatures, activation', () 
         dominance: { n: 1, k: 70 },
         rounding: 5,
         privacy: { mechanism: 'laplace', epsilonTotal: 0.5, delta: 1e-6 },
+        forbiddenGroupBy: [['age', 'iris']],
       });
       expect(res.body.terms.maxComputations).toBe(50);
       expect(res.body.terms.datasets).toEqual(socialContract.terms.datasets);

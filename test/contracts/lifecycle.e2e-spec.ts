@@ -147,8 +147,9 @@ describe('contracts: termination, expiry, re-approval', () => {
         committee.map(() => ({ decision: 'approve' as const, comment: 'Still fine' })),
       );
 
-    it('keeps signed contracts whose scope the amendment leaves alone: the use case is active again at once', async () => {
-      const { useCase } = await fresh({ conditions: [{ minCellSize: 20 }] });
+    it('re-drafts even the contracts an amendment leaves alone: conditions carry over, every party signs again', async () => {
+      const trusted = await fresh({ conditions: [{ minCellSize: 20 }] });
+      const { useCase } = trusted;
       const before = await contractOf(world, useCase.id, social.id);
       const amend = await as(hospital.user('researcher'))
         .post(`/api/v1/use-cases/${useCase.id}/amendments`)
@@ -157,11 +158,15 @@ describe('contracts: termination, expiry, re-approval', () => {
       expect(amend.body.status).toBe('under_review');
 
       const reapproved = await approveAgain(useCase.id);
-      expect(reapproved.status).toBe('active');
+      expect(reapproved.status).toBe('approved');
+      expect(reapproved.conditions).toEqual({ minCellSize: 20 });
       const after = await listContracts(world, useCase.id);
-      expect(after).toHaveLength(1);
-      expect(after[0]).toMatchObject({ id: before.id, status: 'active', current: true, termsSha256: before.termsSha256 });
-      expect(after[0].signatures.map((s: Json) => s.id).sort()).toEqual(before.signatures.map((s: Json) => s.id).sort());
+      expect(after).toHaveLength(2);
+      expect(after.find((c: Json) => c.id === before.id)).toMatchObject({ status: 'superseded', current: false });
+      const redrafted = after.find((c: Json) => c.current);
+      expect(redrafted).toMatchObject({ status: 'pending_signatures', signatures: [] });
+      expect(redrafted.terms.disclosure.minCellSize).toBe(20);
+      expect((await signAllContracts(world, trusted)).status).toBe('active');
     });
 
     it('supersedes a contract whose scope changed, drafts a new one, and refuses signatures while under review', async () => {

@@ -64,6 +64,9 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     LOG_LEVEL: 'silent',
     // Suites log in many users from one address; the rate-limit test sets its own limit.
     CADRE_AUTH_RATE_LIMIT: '1000',
+    // Attack suites try wrong passwords; the login-throttling test sets its own limits.
+    CADRE_LOGIN_MAX_FAILURES_PER_ACCOUNT: '1000',
+    CADRE_LOGIN_MAX_FAILURES_PER_ADDRESS: '1000',
     NODE_ENV: 'test',
     ...options.env,
     ...options.envFor?.(databaseName),

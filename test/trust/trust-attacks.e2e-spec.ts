@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import { CompactSign, exportJWK, generateKeyPair } from 'jose';
 import { AuditService } from '@cadre/audit';
 import { BootstrapService } from '../../libs/members/src/bootstrap.service';
 import { contractOf, listContracts, signAllContracts } from '../support/contracts';
@@ -49,7 +52,9 @@ describe('trust framework II: the committee, contracts and members hold under at
   describe('who may vote (5)', () => {
     it('recuses a committee member named on the team, even from an uninvolved organisation (403)', async () => {
       const colleague = await world.setPlatformRoles(university.user('researcher'), ['ethics_committee']);
-      const uc = await submitted({ teamUserIds: [researcher().id, colleague.id] });
+      const uc = await world.draftUseCase(researcher(), { requestedDatasets: [{ datasetId: socialData.id, columns: ['age'] }], teamUserIds: [researcher().id, colleague.id] });
+      expect((await as(colleague).post(`/api/v1/use-cases/${uc.id}/team-acceptances`).send({ userId: colleague.id })).status).toBe(201);
+      await world.submitUseCase(researcher(), uc.id);
       const res = await vote(colleague, uc.id, { decision: 'approve' });
       expect(res.status).toBe(403);
       expect(res.body.code).toBe('recused');
@@ -67,6 +72,23 @@ describe('trust framework II: the committee, contracts and members hold under at
       expect(last.body).toMatchObject({ useCaseStatus: 'approved', outcome: 'approved' });
       const decided = (await as(researcher()).get(`/api/v1/use-cases/${uc.id}`)).body.decision;
       expect(decided.votes.map((v: Json) => v.voterId).sort()).toEqual(committee.map((c) => c.id).sort());
+    });
+  });
+
+  describe('team consent (also)', () => {
+    it('names a researcher of another organisation only once they (or their org_admin) accept; nobody else can accept for them', async () => {
+      const guest = university.user('researcher');
+      const uc = await world.draftUseCase(researcher(), { requestedDatasets: [{ datasetId: socialData.id, columns: ['age'] }], teamUserIds: [researcher().id, guest.id] });
+      const early = await as(researcher()).post(`/api/v1/use-cases/${uc.id}/submit`);
+      expect(early.status).toBe(422);
+      expect(early.body.code).toBe('team_consent_missing');
+      // The requester cannot consent in the guest's name; an unrelated organisation learns nothing (404).
+      expect((await as(researcher()).post(`/api/v1/use-cases/${uc.id}/team-acceptances`).send({ userId: guest.id })).status).toBe(403);
+      expect((await as(social.admin).post(`/api/v1/use-cases/${uc.id}/team-acceptances`).send({ userId: guest.id })).status).toBe(404);
+      const accepted = await as(university.admin).post(`/api/v1/use-cases/${uc.id}/team-acceptances`).send({ userId: guest.id });
+      expect(accepted.status).toBe(201);
+      expect(accepted.body).toMatchObject({ useCaseId: uc.id, userId: guest.id, acceptedBy: university.admin.id });
+      expect((await as(researcher()).post(`/api/v1/use-cases/${uc.id}/submit`)).status).toBe(200);
     });
   });
 
@@ -187,6 +209,41 @@ describe('trust framework II: the committee, contracts and members hold under at
       await approveAll(uc.id);
       expect((await amend(uc.id, [] as unknown as object)).status).toBe(400);
       expect((await amend(uc.id, { requestedDatasets: {} })).status).toBe(400);
+    });
+  });
+
+  describe('organisation keys can be revoked (also)', () => {
+    it('refuses new signatures with a revoked key, while a signature made before stays verifiable', async () => {
+      const { publicKey, privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
+      const registered = await as(social.admin).post(`/api/v1/organisations/${social.id}/keys`).send({ jwk: await exportJWK(publicKey) });
+      expect(registered.status).toBe(201);
+      const kid = registered.body.kid;
+      const sign = async (c: Json) => {
+        const statement = { contractId: c.id, useCaseId: c.useCaseId, providerOrganisationId: c.provider.id, requesterOrganisationId: c.requester.id, termsSha256: createHash('sha256').update(canonicalize(c.terms) as string).digest('hex') };
+        const jws = await new CompactSign(new TextEncoder().encode(canonicalize(statement) as string)).setProtectedHeader({ alg: 'EdDSA', kid }).sign(privateKey);
+        return as(social.admin).post(`/api/v1/contracts/${c.id}/signatures`).send({ jws });
+      };
+      const first = await submitted();
+      await approveAll(first.id);
+      const before = await contractOf(world, first.id, social.id);
+      expect((await sign(before)).status).toBe(201);
+
+      const revoked = await as(social.admin).post(`/api/v1/organisations/${social.id}/keys/${kid}/revoke`);
+      expect(revoked.status).toBe(200);
+      expect(revoked.body.revokedAt).toEqual(expect.any(String));
+      expect((await as(social.admin).post(`/api/v1/organisations/${social.id}/keys/${kid}/revoke`)).status).toBe(409);
+      expect((await as(hospital.admin).post(`/api/v1/organisations/${social.id}/keys/${kid}/revoke`)).status).toBe(403);
+
+      const verification = await as(social.admin).get(`/api/v1/contracts/${before.id}/verification`);
+      expect(verification.body.signatures).toEqual([expect.objectContaining({ organisationId: social.id, method: 'organisation_key', valid: true })]);
+
+      const second = await submitted();
+      await approveAll(second.id);
+      const after = await sign(await contractOf(world, second.id, social.id));
+      expect(after.status).toBe(422);
+      expect(after.body.code).toBe('invalid_signature');
+      const events = await world.as(admin).get(`/api/v1/audit/events?subjectType=Organisation&subjectId=${social.id}&limit=200`);
+      expect(events.body.items.map((e: Json) => e.action)).toContain('organisation.key_revoked');
     });
   });
 

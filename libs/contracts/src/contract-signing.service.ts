@@ -72,7 +72,7 @@ export class ContractSigningService {
       let jws: string;
       let keyId: string | null;
       if (input.jws) {
-        keyId = await this.verifyOrganisationJws(input.jws, contract, organisationId, em);
+        keyId = await this.verifyOrganisationJws(input.jws, contract, organisationId, em, signedAt);
         if (!keyId) throw new InvalidSignature('The JWS does not verify with a key of the organisation, or covers other terms');
         method = 'organisation_key';
         jws = input.jws;
@@ -119,7 +119,7 @@ export class ContractSigningService {
       signatures.map(async (s) => ({
         organisationId: s.organisationId,
         method: s.method,
-        valid: s.method === 'platform' ? await this.verifyPlatformJws(s, contract) : !!(await this.verifyOrganisationJws(s.jws, contract, s.organisationId, em)),
+        valid: s.method === 'platform' ? await this.verifyPlatformJws(s, contract) : !!(await this.verifyOrganisationJws(s.jws, contract, s.organisationId, em, s.signedAt)),
       })),
     );
     const signed = new Set(results.filter((r) => r.valid).map((r) => r.organisationId));
@@ -173,14 +173,17 @@ export class ContractSigningService {
    * The key id that verifies an organisation's JWS over this contract's current terms
    * (payload: {contractId, useCaseId, providerOrganisationId, requesterOrganisationId, termsSha256}), or null.
    */
-  private async verifyOrganisationJws(jws: string, contract: Contract, organisationId: string, em: EntityManager): Promise<string | null> {
+  private async verifyOrganisationJws(jws: string, contract: Contract, organisationId: string, em: EntityManager, signedAt: Date): Promise<string | null> {
     let kid: unknown;
     try {
       kid = decodeProtectedHeader(jws).kid;
     } catch {
       return null;
     }
-    const keys = (await this.orgKeys.keysOf(organisationId, em)).filter((k) => kid === undefined || k.kid === kid);
+    // A key revoked before the signature was made does not count; one revoked later still verifies it.
+    const keys = (await this.orgKeys.keysOf(organisationId, em)).filter(
+      (k) => (kid === undefined || k.kid === kid) && (!k.revokedAt || k.revokedAt.getTime() > signedAt.getTime()),
+    );
     for (const key of keys) {
       try {
         const publicKey = await importJWK(key.jwk, key.alg);

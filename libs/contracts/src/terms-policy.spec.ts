@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { canonicalJson } from '@cadre/common';
 import { ContractTerms, draftTerms, PLATFORM_DISCLOSURE_DEFAULTS } from './contract-terms';
-import { looserFields, malformedFields, mergeTerms, nullPaths, stillFits } from './terms-policy';
+import { looserFields, malformedFields, mergeTerms, nullPaths } from './terms-policy';
 
 const DS_A = '11111111-1111-4111-8111-111111111111';
 const DS_B = '22222222-2222-4222-8222-222222222222';
@@ -175,7 +175,7 @@ describe('malformedFields', () => {
   });
 });
 
-describe('draftTerms and stillFits', () => {
+describe('draftTerms', () => {
   const input = {
     datasets: [{ datasetId: DS_A, columns: ['iris', 'age'] }],
     purpose: 'Map COVID risk',
@@ -199,17 +199,36 @@ describe('draftTerms and stillFits', () => {
     expect(t.disclosure.rounding).toBe(5);
     expect(t.disclosure.privacy.epsilonTotal).toBe(0.5);
     expect(t.releaseMode).toBe('provider_review');
+    expect(t.disclosure.forbiddenGroupBy).toEqual([['age']]); // the forbidden crossing is part of the signed terms
     const lax = draftTerms({ ...input, conditions: { minCellSize: 3, maxEpsilon: 10 } });
     expect(lax.disclosure.minCellSize).toBe(PLATFORM_DISCLOSURE_DEFAULTS.minCellSize);
     expect(lax.disclosure.privacy.epsilonTotal).toBe(PLATFORM_DISCLOSURE_DEFAULTS.privacy.epsilonTotal);
   });
+});
 
-  it('keeps a contract only when it grants the same scope at least as strictly', () => {
-    const fresh = draftTerms({ ...input, conditions: {} });
-    expect(stillFits(mergeTerms(fresh, { disclosure: { minCellSize: 30 } }), fresh)).toBe(true);
-    expect(stillFits(fresh, draftTerms({ ...input, conditions: { minCellSize: 12 } }))).toBe(false);
-    expect(stillFits(fresh, draftTerms({ ...input, datasets: [{ datasetId: DS_A, columns: ['iris', 'age', 'sex'] }], conditions: {} }))).toBe(false);
-    expect(stillFits(fresh, draftTerms({ ...input, endsAt: '2027-06-30T00:00:00Z', conditions: {} }))).toBe(false);
-    expect(stillFits(fresh, draftTerms({ ...input, datasets: [{ datasetId: DS_A, columns: ['age', 'iris'] }], conditions: {} }))).toBe(true);
+describe('looserFields on forbidden crossings and the computations terms', () => {
+  const base = draftTerms({
+    datasets: [{ datasetId: DS_A, columns: ['iris', 'age'] }],
+    purpose: 'p',
+    researchers: [R1],
+    startsAt: '2026-01-01T00:00:00Z',
+    endsAt: '2026-12-31T00:00:00Z',
+    maxComputations: 5,
+    conditions: { forbiddenGroupBy: [['iris', 'age']] },
+  });
+  const fields = (after: ReturnType<typeof draftTerms>) => looserFields(base, after).map((p) => p.field);
+
+  it('refuses dropping a forbidden set, accepts adding one (sets compared whatever their order)', () => {
+    expect(fields(mergeTerms(base, { disclosure: { forbiddenGroupBy: [] } }))).toEqual(['terms.disclosure.forbiddenGroupBy']);
+    expect(fields(mergeTerms(base, { disclosure: { forbiddenGroupBy: [['age', 'iris'], ['sex']] } }))).toEqual([]);
+  });
+
+  it('treats a larger perturbation and a smaller maxCellsPerPerson as stricter', () => {
+    const strict = mergeTerms(base, { disclosure: { perturbation: { maxDeviation: 2, variance: 4 }, privacy: { maxCellsPerPerson: 3 } } });
+    expect(looserFields(strict, mergeTerms(strict, { disclosure: { perturbation: { maxDeviation: 3 }, privacy: { maxCellsPerPerson: 2 } } }))).toEqual([]);
+    expect(looserFields(strict, mergeTerms(strict, { disclosure: { perturbation: { variance: 1 }, privacy: { maxCellsPerPerson: 9 } } })).map((p) => p.field).sort()).toEqual([
+      'terms.disclosure.perturbation.variance',
+      'terms.disclosure.privacy.maxCellsPerPerson',
+    ]);
   });
 });

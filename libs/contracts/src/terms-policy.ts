@@ -106,21 +106,3 @@ export function malformedFields(terms: ContractTerms): FieldProblem[] {
   if (!(Date.parse(terms.validFrom) < Date.parse(terms.validUntil))) problems.push({ field: 'terms.validUntil', message: 'must be after validFrom' });
   return problems;
 }
-
-/**
- * Whether `existing` still fits a freshly drafted `fresh` after an amendment: it grants
- * exactly the same scope (datasets, columns, purpose, researchers, window) and is at
- * least as strict in everything else. A contract that fits keeps its signatures.
- */
-export function stillFits(existing: ContractTerms, fresh: ContractTerms): boolean {
-  if (looserFields(fresh, existing).length) return false;
-  const scope = (t: ContractTerms) =>
-    JSON.stringify({
-      datasets: t.datasets.map((d) => [d.datasetId, [...d.columns].sort()]).sort(),
-      purpose: t.purpose,
-      researchers: [...t.researchers].sort(),
-      validFrom: Date.parse(t.validFrom),
-      validUntil: Date.parse(t.validUntil),
-    });
-  return scope(existing) === scope(fresh);
-}

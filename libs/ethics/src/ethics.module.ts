@@ -15,12 +15,13 @@ import { UseCaseRequestValidator } from './use-case-request.validator';
 import { UseCaseStore } from './use-case.store';
 import { UseCasesController } from './use-cases.controller';
 import { UseCasesService } from './use-cases.service';
+import { TeamConsentService } from './team-consent.service';
 
 /** Use cases and their ethics review: votes, recusals, signed decisions, amendments, the public register, expiry. */
 @Module({
   imports: [TypeOrmModule.forFeature([UseCase, UseCaseVote, UseCaseDecision, UseCaseAmendment]), AuditModule, JobsModule, MembersModule, DatasetsModule],
   controllers: [UseCasesController, UseCaseRegisterController],
-  providers: [UseCaseStore, UseCaseRequestValidator, UseCasesService, ReviewsService, RegisterService, UseCaseLifecycle, UseCaseExpiryHandler],
+  providers: [UseCaseStore, UseCaseRequestValidator, TeamConsentService, UseCasesService, ReviewsService, RegisterService, UseCaseLifecycle, UseCaseExpiryHandler],
   exports: [UseCasesService, UseCaseLifecycle, RegisterService],
 })
 export class EthicsModule {}

@@ -10,6 +10,7 @@ import { DecisionConditions, mergeConditions } from './conditions';
 import { AlreadyVoted, Recused } from './ethics.errors';
 import { UseCaseAmendment, UseCaseDecision, UseCaseVote } from './review.entities';
 import { UseCase } from './use-case.entity';
+import { TeamConsentService } from './team-consent.service';
 import { UseCaseLifecycle } from './use-case-lifecycle';
 import { nextStatus } from './use-case-status';
 import { UseCaseInput, UseCasesService } from './use-cases.service';
@@ -63,6 +64,7 @@ export class ReviewsService {
     private readonly uow: UnitOfWork,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
+    private readonly teamConsent: TeamConsentService,
   ) {}
 
   /** A committee member votes in the current round; at quorum the round is decided, signed, and (if approved) contracts are drafted. */
@@ -177,6 +179,7 @@ export class ReviewsService {
       nextStatus(useCase.status, 'amend');
       await this.membership.assertCanAct(useCase.requesterOrganisationId, 'submit_use_case', em);
       await this.useCases.applyChanges(em, useCase, changes);
+      await this.teamConsent.assertConsented(em, useCase);
       const round = useCase.reviewRound + 1;
       const repo = em.getRepository(UseCaseAmendment);
       const amendment = await repo.save(repo.create({ useCaseId: useCase.id, round, changes: serialisable(changes), reason, requestedBy: actor.id }));

@@ -14,6 +14,8 @@ import {
   UseCaseResponse,
 } from './dto/use-case.dto';
 import { ReviewsService } from './reviews.service';
+import { TeamConsentService } from './team-consent.service';
+import { AcceptTeamDto, TeamAcceptanceResponse } from './dto/team-acceptance.dto';
 import { UseCaseInput, UseCasesService } from './use-cases.service';
 
 @ApiTags('ethics')
@@ -23,6 +25,7 @@ export class UseCasesController {
   constructor(
     private readonly useCases: UseCasesService,
     private readonly reviews: ReviewsService,
+    private readonly teamConsent: TeamConsentService,
   ) {}
 
   @Post()
@@ -63,6 +66,14 @@ export class UseCasesController {
   @ApiCreatedResponse({ type: VoteResponse })
   async vote(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Body() body: CastVoteDto): Promise<VoteResponse> {
     return toVoteResponse((await this.reviews.vote(actor, id, body)).vote);
+  }
+
+  /** A researcher of another organisation named on the team (or their org_admin) accepts to join it. */
+  @Post(':id/team-acceptances')
+  @ApiCreatedResponse({ type: TeamAcceptanceResponse })
+  async acceptTeam(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Body() body: AcceptTeamDto): Promise<TeamAcceptanceResponse> {
+    const a = await this.teamConsent.accept(actor, id, body.userId);
+    return { useCaseId: a.useCaseId, userId: a.userId, acceptedBy: a.acceptedBy, acceptedAt: a.acceptedAt.toISOString() };
   }
 
   @Post(':id/amendments')

@@ -6,6 +6,7 @@ import type { Actor } from '@cadre/identity';
 import { UnitOfWork } from '@cadre/jobs';
 import { MembershipPolicy } from '@cadre/members';
 import { UseCase } from './use-case.entity';
+import { TeamConsentService } from './team-consent.service';
 import { UseCaseRequestValidator } from './use-case-request.validator';
 import { nextStatus, UseCaseStatus } from './use-case-status';
 import { partiesOf, toSnapshot, UseCaseStore, UseCaseView, useCaseSubject } from './use-case.store';
@@ -31,6 +32,7 @@ export class UseCasesService {
     private readonly membership: MembershipPolicy,
     private readonly uow: UnitOfWork,
     private readonly audit: AuditService,
+    private readonly teamConsent: TeamConsentService,
   ) {}
 
   /** A researcher or org_admin of a member in good standing drafts a use case. */
@@ -92,6 +94,7 @@ export class UseCasesService {
         await em.getRepository(UseCase).update({ id }, { providerOrganisationIds });
         useCase.providerOrganisationIds = providerOrganisationIds;
       }
+      await this.teamConsent.assertConsented(em, useCase);
       const round = useCase.reviewRound + 1;
       await this.store.transition(em, useCase, 'submit', actor.id, { reviewRound: round, submittedAt: useCase.submittedAt ?? new Date() }, { round });
       return this.store.view(useCase, em);

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ListQueryDto } from '@cadre/common';
+import { CheckPolicies } from '@cadre/access';
 import { Actor, CurrentActor, Public } from '@cadre/identity';
 import { ChartersService } from './charters.service';
 import { CharterPage, CharterResponse, CreateCharterDto, toCharterResponse } from './dto/charter.dto';
@@ -12,6 +13,7 @@ export class ChartersController {
   constructor(private readonly charters: ChartersService) {}
 
   @Post()
+  @CheckPolicies((a) => a.can('create', 'Charter'))
   @ApiCreatedResponse({ type: CharterResponse })
   async draft(@CurrentActor() actor: Actor, @Body() body: CreateCharterDto): Promise<CharterResponse> {
     return toCharterResponse(await this.charters.draft(actor, body));

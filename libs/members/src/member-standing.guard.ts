@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ActorSource, OUT_OF_STANDING_ALLOWED } from '@cadre/access';
+import { AbilityFactory, ActorSource, CHECK_POLICIES, OUT_OF_STANDING_ALLOWED, PolicyHandler } from '@cadre/access';
 import { MembershipPolicy } from './membership.policy';
 
 /** The key of @cadre/identity's @Public() (members reads it; identity's AuthGuard owns it). */
@@ -20,6 +20,7 @@ export class MemberStandingGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly actors: ActorSource,
+    private readonly abilities: AbilityFactory,
     private readonly membership: MembershipPolicy,
   ) {}
 
@@ -31,6 +32,12 @@ export class MemberStandingGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
     if (this.reflector.getAllAndOverride<boolean>(OUT_OF_STANDING_ALLOWED, targets)) return true;
     const actor = await this.actors.actorOf(request);
+    // Who may do this at all comes first: a route the actor's role may not use is the PoliciesGuard's 403.
+    const handlers = this.reflector.getAllAndMerge<PolicyHandler[]>(CHECK_POLICIES, [ctx.getClass(), ctx.getHandler()]) ?? [];
+    if (handlers.length) {
+      const ability = this.abilities.createForActor(actor);
+      if (!handlers.every((h) => h(ability))) return true;
+    }
     await this.membership.assertCanAct(actor.organisationId, 'act');
     return true;
   }

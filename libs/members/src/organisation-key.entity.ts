@@ -17,4 +17,6 @@ export class OrganisationKey {
   @Column({ type: 'jsonb' }) jwk: PublicJwk;
   @Column({ name: 'created_by', type: 'uuid' }) createdBy: string;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+  /** From then on the key signs nothing new; signatures made before stay verifiable. */
+  @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true }) revokedAt: Date | null;
 }

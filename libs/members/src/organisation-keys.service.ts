@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { calculateJwkThumbprint, importJWK } from 'jose';
 import { EntityManager, Repository } from 'typeorm';
-import { PolicyViolation } from '@cadre/common';
+import { NotFound, PolicyViolation, WrongState } from '@cadre/common';
 import { AuditService } from '@cadre/audit';
 import type { Actor } from '@cadre/identity';
 import { UnitOfWork } from '@cadre/jobs';
@@ -20,6 +20,7 @@ export interface OrganisationKeyView {
   /** The JOSE algorithm the key verifies: EdDSA (Ed25519) or ES256 (P-256). */
   alg: 'EdDSA' | 'ES256';
   createdAt: Date;
+  revokedAt: Date | null;
 }
 
 // Any member of a JWK that belongs to a private or symmetric key.
@@ -33,6 +34,7 @@ const toView = (k: OrganisationKey): OrganisationKeyView => ({
   jwk: { ...k.jwk, kid: k.kid },
   alg: k.jwk.kty === 'OKP' ? 'EdDSA' : 'ES256',
   createdAt: k.createdAt,
+  revokedAt: k.revokedAt ?? null,
 });
 
 /** Reduces a submitted JWK to its public members, or refuses it (422 'invalid_key'). */
@@ -96,7 +98,33 @@ export class OrganisationKeysService {
     return this.keysOf(organisationId);
   }
 
-  /** Every public key an organisation has registered (for contracts: verify a JWS the organisation made). */
+  /** An org_admin revokes a key of their organisation: it signs nothing from now on (409 if already revoked). */
+  async revoke(actor: Actor, organisationId: string, kid: string): Promise<OrganisationKeyView> {
+    authorize(this.abilities, actor, 'create', subject('OrganisationKey', { organisationId }), 'Only an administrator of this organisation revokes its keys');
+    return this.uow.run(async (em) => {
+      const repo = em.getRepository(OrganisationKey);
+      const key = await repo.findOne({ where: { organisationId, kid }, lock: { mode: 'pessimistic_write' } });
+      if (!key) throw new NotFound('Key');
+      if (key.revokedAt) throw new WrongState('Key', 'revoked', 'revoke');
+      key.revokedAt = new Date();
+      await repo.save(key);
+      await this.audit.append(em, {
+        actorId: actor.id,
+        action: 'organisation.key_revoked',
+        subjectType: 'Organisation',
+        subjectId: organisationId,
+        organisationIds: [organisationId],
+        data: { keyId: key.id, kid },
+      });
+      return toView(key);
+    });
+  }
+
+  /**
+   * Every public key an organisation has registered, revoked ones included with their
+   * revocation time (for contracts: a new signature needs an unrevoked key; a signature
+   * made before a revocation stays verifiable).
+   */
   async keysOf(organisationId: string, em: EntityManager = this.keys.manager): Promise<OrganisationKeyView[]> {
     const rows = await em.getRepository(OrganisationKey).find({ where: { organisationId }, order: { createdAt: 'ASC' } });
     return rows.map(toView);

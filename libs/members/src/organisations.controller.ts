@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ListQueryDto } from '@cadre/common';
-import { AllowedOutOfStanding } from '@cadre/access';
+import { AllowedOutOfStanding, CheckPolicies } from '@cadre/access';
 import { Actor, CurrentActor } from '@cadre/identity';
 import { AdherencesService } from './adherences.service';
 import { AdhereDto, AdherenceResponse, toAdherenceResponse } from './dto/charter.dto';
@@ -21,6 +21,7 @@ export class OrganisationsController {
   ) {}
 
   @Post()
+  @CheckPolicies((a) => a.can('create', 'Organisation'))
   @ApiCreatedResponse({ type: OrganisationResponse })
   async admit(@CurrentActor() actor: Actor, @Body() body: CreateOrganisationDto): Promise<OrganisationResponse> {
     return toOrganisationResponse(await this.organisations.admit(actor, body));
@@ -63,6 +64,15 @@ export class OrganisationsController {
   @ApiCreatedResponse({ type: OrganisationKeyResponse })
   async registerKey(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Body() body: RegisterKeyDto): Promise<OrganisationKeyResponse> {
     return toOrganisationKeyResponse(await this.keys.register(actor, id, body.jwk));
+  }
+
+  /** Revokes a key: it signs nothing new; contract signatures made with it before stay valid. */
+  @Post(':id/keys/:kid/revoke')
+  @AllowedOutOfStanding()
+  @HttpCode(200)
+  @ApiOkResponse({ type: OrganisationKeyResponse })
+  async revokeKey(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Param('kid') kid: string): Promise<OrganisationKeyResponse> {
+    return toOrganisationKeyResponse(await this.keys.revoke(actor, id, kid));
   }
 
   @Get(':id/keys')

@@ -74,6 +74,7 @@ export class AuthController {
 
   /** Changes the caller's password; every session of theirs ends (log in again). */
   @ApiBearerAuth()
+  @AllowedOutOfStanding()
   @Post('me/password')
   @HttpCode(204)
   @ApiNoContentResponse()

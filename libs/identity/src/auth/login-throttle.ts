@@ -1,7 +1,34 @@
 import { createHash } from 'node:crypto';
 import { HttpException, HttpStatus, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
+import { DomainError } from '@cadre/common';
 import { AppConfig } from '@cadre/config';
+
+/** Redis, which holds the failure counts, does not answer: no login is checked blind (503, retry). */
+export class LoginThrottleUnavailable extends DomainError {
+  readonly code = 'retry';
+  readonly kind = 'unavailable' as const;
+  constructor() {
+    super('Login is unavailable for a moment: retry');
+  }
+}
+
+const TIMEOUT_MS = 2000;
+
+async function guarded<T>(promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('timeout')), TIMEOUT_MS);
+    timer.unref?.();
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } catch {
+    throw new LoginThrottleUnavailable();
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** 429 with the seconds to wait (the controller copies them into `Retry-After`). */
 export class TooManyLoginFailures extends HttpException {
@@ -41,7 +68,7 @@ export class LoginThrottle implements OnApplicationShutdown {
   async assertAllowed(email: string, address: string): Promise<void> {
     const { perAccount, perAddress } = this.config.loginThrottle;
     const k = this.keys(email, address);
-    const [[, accountCount], [, accountTtl], [, addressCount], [, addressTtl]] = ((await this.redis().multi().get(k.account).ttl(k.account).get(k.address).ttl(k.address).exec()) ?? []) as [unknown, unknown][];
+    const [[, accountCount], [, accountTtl], [, addressCount], [, addressTtl]] = ((await guarded(this.redis().multi().get(k.account).ttl(k.account).get(k.address).ttl(k.address).exec())) ?? []) as [unknown, unknown][];
     const over: number[] = [];
     if (Number(accountCount ?? 0) >= perAccount) over.push(Number(accountTtl));
     if (Number(addressCount ?? 0) >= perAddress) over.push(Number(addressTtl));
@@ -52,12 +79,12 @@ export class LoginThrottle implements OnApplicationShutdown {
   async recordFailure(email: string, address: string): Promise<void> {
     const window = this.config.loginThrottle.windowSeconds;
     const k = this.keys(email, address);
-    await this.redis().multi().incr(k.account).expire(k.account, window, 'NX').incr(k.address).expire(k.address, window, 'NX').exec();
+    await guarded(this.redis().multi().incr(k.account).expire(k.account, window, 'NX').incr(k.address).expire(k.address, window, 'NX').exec());
   }
 
   /** A success clears its account's failures (not the address's). */
   async recordSuccess(email: string, address: string): Promise<void> {
-    await this.redis().del(this.keys(email, address).account);
+    await guarded(this.redis().del(this.keys(email, address).account));
   }
 
   onApplicationShutdown(): void {

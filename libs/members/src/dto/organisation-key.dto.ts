@@ -19,8 +19,9 @@ export class OrganisationKeyResponse {
   @ApiProperty({ enum: ['EdDSA', 'ES256'] }) alg: string;
   @ApiProperty({ type: Object }) jwk: Record<string, unknown>;
   @ApiProperty() createdAt: string;
+  @ApiProperty({ nullable: true, type: String, description: 'set once revoked: the key signs nothing new, earlier signatures stay valid' }) revokedAt: string | null;
 }
 
 export function toOrganisationKeyResponse(k: OrganisationKeyView): OrganisationKeyResponse {
-  return { id: k.id, organisationId: k.organisationId, kid: k.kid, thumbprint: k.kid, alg: k.alg, jwk: { ...k.jwk }, createdAt: k.createdAt.toISOString() };
+  return { id: k.id, organisationId: k.organisationId, kid: k.kid, thumbprint: k.kid, alg: k.alg, jwk: { ...k.jwk }, createdAt: k.createdAt.toISOString(), revokedAt: k.revokedAt ? k.revokedAt.toISOString() : null };
 }
