@@ -159,6 +159,14 @@ describe('faults never strand work', () => {
 
   afterAll(async () => {
     for (const w of workers) await killHard(w);
+    if (platform) {
+      // The suite's owner connection died with the PostgreSQL restart: close() gets a live one.
+      void platform.owner.end().catch(() => undefined);
+      const fresh = new Client({ connectionString: platform.config.databaseUrl('owner') });
+      fresh.on('error', () => undefined);
+      await fresh.connect().catch(() => undefined);
+      platform.owner = fresh;
+    }
     await Promise.race([platform?.close().catch(() => undefined), sleep(15_000)]);
     await redis?.stop();
     pg?.destroy();

@@ -13,11 +13,11 @@ export class ComputationLease {
     readonly leaseMs: number,
   ) {}
 
-  /** queued → running, or running with a lapsed lease → running again; true when this call took it. */
+  /** queued → running, or running with a lapsed lease → running again (a row without a lease, from before leases, after 3 minutes); true when this call took it. */
   async claim(em: EntityManager, id: string): Promise<boolean> {
     const rows = await em.query(
       `UPDATE cadre.computations SET status = 'running', started_at = now(), lease_until = now() + $2 * interval '1 millisecond'
-        WHERE id = $1 AND (status = 'queued' OR (status = 'running' AND COALESCE(lease_until, started_at) < now())) RETURNING id`,
+        WHERE id = $1 AND (status = 'queued' OR (status = 'running' AND COALESCE(lease_until, started_at + interval '3 minutes') < now())) RETURNING id`,
       [id, this.leaseMs],
     );
     return (Array.isArray(rows[0]) ? rows[0] : rows).length === 1;
@@ -26,7 +26,7 @@ export class ComputationLease {
   /** Milliseconds until the lease of a running computation lapses (0 if lapsed), or null when it is not running. */
   async remaining(id: string): Promise<number | null> {
     const [row] = (await this.db.query(
-      `SELECT GREATEST(0, EXTRACT(EPOCH FROM (COALESCE(lease_until, started_at) - now())) * 1000)::float8 AS ms FROM cadre.computations WHERE id = $1 AND status = 'running'`,
+      `SELECT GREATEST(0, EXTRACT(EPOCH FROM (COALESCE(lease_until, started_at + interval '3 minutes') - now())) * 1000)::float8 AS ms FROM cadre.computations WHERE id = $1 AND status = 'running'`,
       [id],
     )) as { ms: number }[];
     return row ? Number(row.ms) : null;

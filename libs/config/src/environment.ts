@@ -73,7 +73,7 @@ export class Environment {
   /** Period of the worker's sweeps (outbox re-enqueue, expiries, audit checkpoints), in ms. */
   @Transform(int) @IsInt() @Min(100) CADRE_SWEEP_INTERVAL_MS = 30000;
   /** Largest JSON request body, in bytes (413 above). CSV uploads stream and are not bound by it. */
-  @Transform(int) @IsInt() @Min(1024) CADRE_BODY_LIMIT_BYTES = 512 * 1024;
+  @Transform(int) @IsInt() @Min(1024) CADRE_BODY_LIMIT_BYTES = 128 * 1024;
   /** A running job's lease: BullMQ lock duration and the computation's lease; a dead worker's job is taken again after it. */
   @Transform(int) @IsInt() @Min(1000) @Max(300000) CADRE_JOB_LEASE_MS = 10000;
   /** Period of each worker's outbox sweep (re-publishes jobs whose message Redis lost), in ms. */
