@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { Injectable, Module } from '@nestjs/common';
 import { Handler, JobHandler, JobOutcome, JobPayload, OutboxService, UnitOfWork } from '@cadre/jobs';
+import { WorkerMetricsModule, WorkerMetricsServer } from '../../apps/worker/src/worker-metrics.server';
 import { createUser, insertOrganisation, login } from '../support/identity';
 import { ADMIN, startTestPlatform, TestPlatform } from '../support/platform';
 
@@ -206,5 +207,27 @@ describe('readiness with Redis refusing connections', () => {
     const res = await platform.http().get('/metrics').set('Authorization', `Bearer ${token}`);
     expect(res.status).toBe(200);
     expect(res.text).not.toMatch(/cadre_queue_jobs\{/);
+  });
+});
+
+describe('a worker process on its own: /metrics on a separate bind address', () => {
+  let platform: TestPlatform;
+  let server: WorkerMetricsServer;
+  let base: string;
+  beforeAll(async () => {
+    // The API-less platform of `npm run start:worker`, with its metrics endpoint on a free loopback port.
+    platform = await startTestPlatform({ apiless: true, imports: [WorkerMetricsModule], env: { CADRE_WORKER_METRICS_PORT: '0', CADRE_METRICS_TOKEN: SCRAPE_TOKEN } });
+    server = platform.app.get(WorkerMetricsServer, { strict: false });
+    base = `http://127.0.0.1:${server.port()}`;
+  });
+  afterAll(() => platform.close());
+
+  it('refuses a scrape without the token, serves the job metrics with it', async () => {
+    expect((await fetch(`${base}/metrics`)).status).toBe(401);
+    expect((await fetch(`${base}/metrics`, { headers: { authorization: 'Bearer not-the-token-0123456789' } })).status).toBe(401);
+    const res = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${SCRAPE_TOKEN}` } });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toMatch(/# TYPE cadre_job_duration_seconds histogram/);
+    expect((await fetch(`${base}/anything-else`, { headers: { authorization: `Bearer ${SCRAPE_TOKEN}` } })).status).toBe(404);
   });
 });

@@ -12,8 +12,11 @@ import { ApiModule } from '../../apps/api/src/api.module';
 import { configureApp } from '../../apps/api/src/configure-app';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 
-/** Base server URL of the test PostgreSQL (trust auth); each suite gets its own database on it. */
-const PG_SERVER = process.env.CADRE_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432';
+/**
+ * Base server URL of the test PostgreSQL (a superuser, trust auth, no database in the URL); each
+ * suite creates its own database on it. Default: user `$PGUSER`, else `postgres` (README: "root or postgres").
+ */
+const PG_SERVER = process.env.CADRE_TEST_PG ?? `postgres://${process.env.PGUSER ?? 'postgres'}@127.0.0.1:5432`;
 const REDIS_URL = process.env.CADRE_TEST_REDIS ?? 'redis://127.0.0.1:6379';
 
 export const ADMIN = { email: 'operator@cadre.test', password: 'operator-password-1' };

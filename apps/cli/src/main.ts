@@ -15,6 +15,7 @@ async function main() {
   const database = command !== 'config';
   if (database && config.migrate) await runMigrations(config);
   await CommandFactory.run(CliModule.forRoot(config, { database }), {
+    cliName: 'cadre',
     logger: ['error', 'warn'],
     serviceErrorHandler: (err: Error) => {
       // The error's name only: a driver message can quote a value.

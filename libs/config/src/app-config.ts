@@ -71,6 +71,10 @@ export class AppConfig {
   get outboxSweepMs() { return this.env.CADRE_OUTBOX_SWEEP_MS; }
   get heartbeatIntervalMs() { return this.env.CADRE_HEARTBEAT_INTERVAL_MS; }
   get metricsToken() { return this.env.CADRE_METRICS_TOKEN; }
+  get workerMetrics(): { port: number; host: string } | undefined {
+    const port = this.env.CADRE_WORKER_METRICS_PORT;
+    return port === undefined ? undefined : { port, host: this.env.CADRE_WORKER_METRICS_HOST };
+  }
   get logLevel() { return this.env.LOG_LEVEL; }
   get isProduction() { return this.env.NODE_ENV === 'production'; }
 

@@ -82,6 +82,9 @@ export class Environment {
   @Transform(int) @IsInt() @Min(100) CADRE_HEARTBEAT_INTERVAL_MS = 5000;
   /** Optional static bearer token a Prometheus scraper presents to GET /metrics (platform admins' tokens also work). Secret. */
   @IsOptional() @IsString() @MinLength(24) CADRE_METRICS_TOKEN?: string;
+  /** Optional: the worker process (`start:worker`) serves GET /metrics on this port, bound to CADRE_WORKER_METRICS_HOST. */
+  @IsOptional() @Transform(int) @IsInt() @Min(0) @Max(65535) CADRE_WORKER_METRICS_PORT?: number;
+  @IsString() CADRE_WORKER_METRICS_HOST = '127.0.0.1';
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
   @IsIn(['development', 'production', 'test']) NODE_ENV = 'development';
 }

@@ -76,7 +76,12 @@ export class JobRunner {
     if (!isJobName(name) || !handler) throw new Error(`no handler for job '${name}' in this worker`);
     const context = { jobId: String(job.id), attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1 };
     if (JOBS[name].every) {
-      return (await handler.handle({} as never, context)) ?? { outcome: 'done' };
+      try {
+        return (await handler.handle({} as never, context)) ?? { outcome: 'done' };
+      } catch (err) {
+        // BullMQ keeps the message as the job's failedReason (shown by Bull Board): the error's name only.
+        throw new Error(`job ${name} failed (${(err as Error)?.name ?? 'Error'})`);
+      }
     }
     const [row] = returned<{ payload: Record<string, string> }>(
       await this.dataSource.query(
