@@ -39,7 +39,7 @@ export class Environment {
   @IsString() @MinLength(16) CADRE_MASTER_KEY = 'dev-only-master-key-change-me';
   /** HMAC-SHA-256 key of linkage pseudonyms; never stored in the database. Secret. */
   @IsString() @MinLength(16) CADRE_PSEUDONYM_KEY = 'dev-only-pseudonym-key-change-me';
-  /** Secret the cell key method's record keys derive from (md5(secret ‖ pseudonym)); never stored, logged or returned. Secret. */
+  /** Secret the cell key method's record keys derive from (a seed of the hash of each pseudonym); never stored, logged or returned. Secret. */
   @IsString() @MinLength(16) CADRE_RECORD_KEY_SECRET = 'dev-only-record-key-secret-change-me';
   /** Cap on a result's rows (its declared domain, margins included): larger → 422 too_many_cells. */
   @Transform(int) @IsInt() @Min(1) @Max(1_000_000) CADRE_MAX_RESULT_CELLS = 10000;
