@@ -4,7 +4,7 @@ import { contractOf, signAllContracts } from '../support/contracts';
 import { startTestPlatform, TestPlatform } from '../support/platform';
 import { createWorld, Member, TestDataset, TrustedUseCase, World } from '../support/world';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 type Json = any;
 
 const IRIS = ['340170101', '340170102'];

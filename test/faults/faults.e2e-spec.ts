@@ -7,7 +7,7 @@ import { startTestPlatform, TestPlatform } from '../support/platform';
 import { createWorld, Member, TestDataset, World } from '../support/world';
 import { killHard, workerOutput, OwnPostgres, OwnRedis, sleep, spawnWorker, startOwnPostgres, startOwnRedis } from './fault-support';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 type Json = any;
 
 /** Recovery bound promised by the README: work is taken again / re-published / finished within 30 s. */

@@ -17,7 +17,7 @@ import { ColumnSpec, Member, TestDataset, TestUser, World } from './world';
  *   const c = await bench.run(uc.id, query);
  */
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 export type Json = any;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

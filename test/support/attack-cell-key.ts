@@ -14,7 +14,7 @@ import type { TestPlatform } from './platform';
  * mean + 3 standard deviations, and strictly under "every victim".
  */
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 type Json = any;
 
 export interface PerturbationTable {

@@ -7,7 +7,7 @@ import { contractOf, listContracts, signAllContracts } from '../support/contract
 import { ADMIN, startTestPlatform, TestPlatform } from '../support/platform';
 import { Member, TestDataset, TestUser, World } from '../support/world';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 type Json = any;
 
 jest.setTimeout(120_000);

@@ -229,6 +229,7 @@ export class RunComputationHandler implements Handler<'run-computation'> {
 
   /** Signs and stores the controlled result; spends the epsilon in the same transaction, re-checking the budget under a lock. */
   private async store(record: ComputationRecord, plan: Plan, ctx: PolicyContext, result: ComputationResult, population: string | null): Promise<void> {
+    result = { ...result, auditHead: await this.audit.headIn(this.db.manager) };
     const signature = await this.signer.sign({ type: 'cadre.computation_result', computationId: record.id, useCaseId: record.useCaseId, ...result });
     const status = ctx.policy.releaseMode === 'provider_review' ? 'pending_release' : 'released';
     const outcome = await this.uow.run(async (em) => {

@@ -14,7 +14,7 @@ import { TeamConsentService } from './team-consent.service';
 import { UseCaseLifecycle } from './use-case-lifecycle';
 import { nextStatus } from './use-case-status';
 import { UseCaseInput, UseCasesService } from './use-cases.service';
-import { partiesOf, toSnapshot, UseCaseStore, UseCaseView, useCaseSubject } from './use-case.store';
+import { toSnapshot, UseCaseStore, UseCaseView, useCaseSubject } from './use-case.store';
 import type { DecisionOutcome, DecisionRecord, SignedDecision, VoteDecision } from './use-case.types';
 
 export interface VoteInput {

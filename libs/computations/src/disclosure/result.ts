@@ -26,6 +26,8 @@ export interface ComputationResult {
   privacy: { mechanism: Mechanism; epsilonSpent: number; delta?: number };
   /** The dataset versions the result was computed on (inside its signature). */
   datasetVersions?: { datasetId: string; version: number }[];
+  /** The audit chain head when the result was signed (inside its signature): a later, shorter chain is provably truncated. */
+  auditHead?: { seq: number; headHash: string };
 }
 
 /** A group key as SQL answers it: text value, 1-based bin index, or null for a rolled-up margin. */

@@ -33,6 +33,11 @@ export class PrivacySummary {
   @ApiPropertyOptional() delta?: number;
 }
 
+export class AuditHeadSummary {
+  @ApiProperty() seq: number;
+  @ApiProperty() headHash: string;
+}
+
 export class ComputationResultResponse {
   @ApiProperty({ type: [String], example: ['h.iris', 'count'] }) columns: string[];
   @ApiProperty({
@@ -44,7 +49,8 @@ export class ComputationResultResponse {
   @ApiProperty({ type: DisclosureSummary }) disclosure: DisclosureSummary;
   @ApiProperty({ type: PrivacySummary }) privacy: PrivacySummary;
   @ApiProperty({ type: [DatasetVersionSummary], description: 'the dataset versions the result was computed on (signed)' }) datasetVersions: DatasetVersionSummary[];
-  @ApiProperty({ description: 'compact JWS (verifiable with /.well-known/jwks.json) over the canonical {type, computationId, useCaseId, columns, rows, disclosure, privacy, datasetVersions}' })
+  @ApiPropertyOptional({ type: AuditHeadSummary, description: 'the audit chain head when the result was signed (compare with GET /register/audit-head)' }) auditHead?: AuditHeadSummary;
+  @ApiProperty({ description: 'compact JWS (verifiable with /.well-known/jwks.json) over the canonical {type, computationId, useCaseId, columns, rows, disclosure, privacy, datasetVersions, auditHead}' })
   signature: string;
 }
 

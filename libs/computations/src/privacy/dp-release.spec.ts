@@ -1,11 +1,10 @@
-import { context, IDS } from '../../../../test/computations/vault-fixture';
+import { context, IDS, IRIS } from '../../../../test/computations/vault-fixture';
 import { planComputation } from '../planning/planner';
 import { parseQuery } from '../query/query';
 import { compileAggregate } from '../sql/compiler';
 import { releaseWithPrivacy, splitBudget } from './dp-release';
 import { SeededRandomSource } from './random-source';
 import { domainValues } from '../planning/domain';
-import { IRIS } from '../../../../test/computations/vault-fixture';
 
 const H = { datasetId: IDS.hospital, as: 'h' };
 
