@@ -44,7 +44,7 @@ export const en: typeof fr = {
   },
   quality: {
     title: 'Quality card', freshness: 'Freshness', loaded: 'version {{n}} loaded {{age}}', completeness: 'Completeness per column', noVersion: 'No version loaded yet.',
-    completenessIntro: 'Share of non-empty cells in the current version, measured in the vault (counts only; no value leaves it).', measuring: 'Completeness is being measured…',
+    completenessIntro: 'Share of non-empty cells in the current version, measured in the vault (counts only; no value leaves it).', measuring: 'Completeness is being measured…', notMeasured: 'Completeness has not been measured yet: come back later.',
     history: 'Version history', version: 'Version', date: 'Loaded on', state: 'State',
   },
   research: {

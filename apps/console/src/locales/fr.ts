@@ -42,7 +42,7 @@ export const fr = {
   },
   quality: {
     title: 'Fiche qualité', freshness: 'Fraîcheur', loaded: 'version {{n}} chargée {{age}}', completeness: 'Complétude par colonne', noVersion: 'Aucune version chargée pour l’instant.',
-    completenessIntro: 'Part des cellules renseignées dans la version courante, mesurée dans le coffre (des comptes seulement ; aucune valeur n’en sort).', measuring: 'Mesure de la complétude en cours…',
+    completenessIntro: 'Part des cellules renseignées dans la version courante, mesurée dans le coffre (des comptes seulement ; aucune valeur n’en sort).', measuring: 'Mesure de la complétude en cours…', notMeasured: 'La complétude n’a pas encore été mesurée : revenez plus tard.',
     history: 'Historique des versions', version: 'Version', date: 'Chargée le', state: 'État',
   },
   research: {

@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { Label, Meter } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import { get, Page } from '../api';
@@ -12,6 +12,8 @@ export interface DatasetVersion {
   current: boolean;
   completeness?: { column: string; nonNullPercent: number }[];
 }
+
+const MAX_LOOKS = 60;
 
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['year', 365 * 24 * 3600],
@@ -37,12 +39,14 @@ export function DatasetVersions({ id, currentVersion }: { id: string; currentVer
   const current = versions.data?.items.find((v) => v.current);
   const measuring = !!current && !current.completeness;
   const { reload } = versions;
-  // Completeness is measured by the worker just after the upload: look again until it is there.
+  const [looks, setLooks] = useState(0);
+  // Completeness is measured by the worker just after the upload: look again, for a minute at most.
+  useEffect(() => setLooks(0), [id, currentVersion]);
   useEffect(() => {
-    if (!measuring) return;
-    const timer = setTimeout(reload, 1000);
+    if (!measuring || looks >= MAX_LOOKS) return;
+    const timer = setTimeout(() => (setLooks((n) => n + 1), reload()), 1000);
     return () => clearTimeout(timer);
-  }, [measuring, versions.data, reload]);
+  }, [measuring, versions.data, reload, looks]);
 
   return (
     <>
@@ -78,8 +82,10 @@ export function DatasetVersions({ id, currentVersion }: { id: string; currentVer
                   </li>
                 ))}
               </ul>
-            ) : (
+            ) : looks < MAX_LOOKS ? (
               <p aria-busy="true">{t('quality.measuring')}</p>
+            ) : (
+              <p>{t('quality.notMeasured')}</p>
             )}
           </>
         )}
