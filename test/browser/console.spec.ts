@@ -90,6 +90,20 @@ test('a steward uploads a CSV with a bad row, sees the error by line and column,
   // (A refused upload consumes a version number: the first accepted one need not be version 1.)
   await expect(page.getByText(/^version \d+$/)).toBeVisible();
   await expect(page.getByText('aucune donnée déposée')).toHaveCount(0);
+
+  // The quality card: freshness in words, and completeness per column once the worker measured it.
+  const quality = page.locator('#quality').locator('..');
+  await expect(page.getByRole('heading', { level: 2, name: 'Fiche qualité' })).toBeVisible();
+  await expect(quality.getByText(/chargée (à l’instant|maintenant|il y a)/)).toBeVisible();
+  for (const column of ['code', 'equipements']) {
+    await expect(quality.getByRole('meter', { name: column })).toHaveAttribute('aria-valuenow', '100', { timeout: 20_000 });
+  }
+  const history = page.getByRole('table', { name: 'Historique des versions' });
+  await expect(history.getByRole('row')).toHaveCount(2);
+  await expect(history.getByRole('row').nth(1)).toContainText('en vigueur');
+  await expect(history.getByRole('row').nth(1)).toContainText(`≈ ${(Math.round(fx.communeCodes.length / 10) * 10).toLocaleString('fr')}`);
+  await expectAccessible(page);
+  await screenshot(page, 'steward-quality', quality);
 });
 
 test('a researcher runs the founding computation and sees the map, suppressed communes hatched, and downloads the CSV', async ({ page, fx }) => {

@@ -2,6 +2,7 @@ export { DatasetsModule } from './datasets.module';
 export { DatasetsHttpModule } from './datasets-http.module';
 export { DatasetsWorkerModule } from './datasets-worker.module';
 export { SweepUploadsHandler } from './uploads/sweep-uploads.handler';
+export { MeasureVersionQualityHandler } from './quality/measure-quality.handler';
 export { DatasetsService } from './catalogue/datasets.service';
 export type { CreateDatasetInput, DatasetActor } from './catalogue/datasets.service';
 export { UploadsService } from './uploads/uploads.service';

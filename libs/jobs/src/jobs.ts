@@ -32,6 +32,8 @@ export interface JobPayloads {
   'expire-contracts': Record<string, never>;
   /** Datasets: fails uploads whose process died, drops unreferenced vault tables. */
   'sweep-uploads': Record<string, never>;
+  /** Datasets: measures a finalised version's completeness per column (aggregates only). */
+  'measure-version-quality': { versionId: string };
   /** Diagnostics: proves the outbox → queue → handler path. No production handler; tests register one. */
   ping: { pingId: string };
 }
@@ -58,6 +60,7 @@ export const JOBS: { readonly [N in JobName]: JobDefinition<N> } = {
   'expire-use-cases': { queue: QUEUES.maintenance, ids: [], handler: 'required', every: 'sweep', attempts: 1 },
   'expire-contracts': { queue: QUEUES.maintenance, ids: [], handler: 'required', every: 'sweep', attempts: 1 },
   'sweep-uploads': { queue: QUEUES.maintenance, ids: [], handler: 'required', every: 'sweep', attempts: 1 },
+  'measure-version-quality': { queue: QUEUES.maintenance, ids: ['versionId'], handler: 'required', attempts: 5 },
   ping: { queue: QUEUES.maintenance, ids: ['pingId'], handler: 'pending' },
 };
 

@@ -36,11 +36,16 @@ export const en: typeof fr = {
     name: 'Name', kind: 'Kind', version: 'Current version', rows: 'Rows (rounded)', noVersion: 'no data uploaded', description: 'Description', nameHint: 'lower-case letters, digits and _',
     registerIntro: 'Describe each column: its type, its role (pseudonymised linkage key, quasi-identifier, sensitive value…) and its domain (categories or bounds).',
     columns: 'Columns', column: 'Column {{n}}', columnName: 'Column', type: 'Type', role: 'Role', min: 'Minimum', max: 'Maximum', categories: 'Categories', categoriesHint: 'comma-separated',
-    addColumn: 'Add a column', create: 'Register', quality: 'Quality card', versionN: 'version {{n}}', rowsRounded: 'about {{n}} rows (rounded to 10)', registered: 'Registered on', domain: 'Declared domain', nCategories: '{{n}} categories',
+    addColumn: 'Add a column', create: 'Register', versionN: 'version {{n}}', rowsRounded: 'about {{n}} rows (rounded to 10)', registered: 'Registered on', domain: 'Declared domain', nCategories: '{{n}} categories',
     upload: 'Upload a CSV file', uploadIntro: 'The file needs a header row with the column names. A file with a single invalid row is refused whole; the previous version stays current.',
     file: 'CSV file', send: 'Send', progress: 'Upload', accepted: 'File accepted: {{n}} rows validated, pseudonymised and loaded into the vault.', refused: 'File refused: {{n}} error(s). Fix these lines and upload the file again.',
     airlock: 'Results to review before release ({{n}})', airlockIntro: 'Use cases whose results need your review: check the aggregated result, then release it.', airlockEmpty: 'No result awaits your review.', release: 'Release',
-    errors: 'Errors by line and column', line: 'Line', problem: 'Problem', wholeFile: 'whole file',
+    errors: 'Errors by line and column', line: 'Line', problem: 'Problem', wholeFile: 'whole file', about: 'About the dataset',
+  },
+  quality: {
+    title: 'Quality card', freshness: 'Freshness', loaded: 'version {{n}} loaded {{age}}', completeness: 'Completeness per column', noVersion: 'No version loaded yet.',
+    completenessIntro: 'Share of non-empty cells in the current version, measured in the vault (counts only; no value leaves it).', measuring: 'Completeness is being measured…', notMeasured: 'Completeness has not been measured yet: come back later.',
+    history: 'Version history', version: 'Version', date: 'Loaded on', state: 'State',
   },
   research: {
     useCases: 'Use cases', newUseCase: 'New use case', title: 'Title', purpose: 'Purpose', publicInterest: 'Public interest', requestedData: 'Requested data', saveDraft: 'Save the draft',

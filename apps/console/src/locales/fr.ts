@@ -34,11 +34,16 @@ export const fr = {
     name: 'Nom', kind: 'Nature', version: 'Version courante', rows: 'Lignes (arrondi)', noVersion: 'aucune donnée déposée', description: 'Description', nameHint: 'lettres minuscules, chiffres et _',
     registerIntro: 'Décrivez chaque colonne : son type, son rôle (clé de liaison pseudonymisée, quasi-identifiant, donnée sensible…) et son domaine (catégories ou bornes).',
     columns: 'Colonnes', column: 'Colonne {{n}}', columnName: 'Colonne', type: 'Type', role: 'Rôle', min: 'Minimum', max: 'Maximum', categories: 'Catégories', categoriesHint: 'séparées par des virgules',
-    addColumn: 'Ajouter une colonne', create: 'Déclarer', quality: 'Fiche qualité', versionN: 'version {{n}}', rowsRounded: 'environ {{n}} lignes (arrondi à 10)', registered: 'Déclaré le', domain: 'Domaine déclaré', nCategories: '{{n}} catégories',
+    addColumn: 'Ajouter une colonne', create: 'Déclarer', versionN: 'version {{n}}', rowsRounded: 'environ {{n}} lignes (arrondi à 10)', registered: 'Déclaré le', domain: 'Domaine déclaré', nCategories: '{{n}} catégories',
     upload: 'Déposer un fichier CSV', uploadIntro: 'Le fichier doit avoir une ligne d’en-tête avec les noms des colonnes. Un fichier dont une seule ligne est invalide est refusé en entier ; la version précédente reste en vigueur.',
     file: 'Fichier CSV', send: 'Envoyer', progress: 'Envoi', accepted: 'Fichier accepté : {{n}} lignes validées, pseudonymisées et chargées dans le coffre.', refused: 'Fichier refusé : {{n}} erreur(s). Corrigez ces lignes puis déposez à nouveau le fichier.',
     airlock: 'Résultats à relire avant publication ({{n}})', airlockIntro: 'Les cas d’usage où la publication passe par votre relecture : vérifiez le résultat agrégé, puis publiez-le.', airlockEmpty: 'Aucun résultat en attente de votre relecture.', release: 'Publier',
-    errors: 'Erreurs par ligne et par colonne', line: 'Ligne', problem: 'Problème', wholeFile: 'fichier entier',
+    errors: 'Erreurs par ligne et par colonne', line: 'Ligne', problem: 'Problème', wholeFile: 'fichier entier', about: 'Description du jeu',
+  },
+  quality: {
+    title: 'Fiche qualité', freshness: 'Fraîcheur', loaded: 'version {{n}} chargée {{age}}', completeness: 'Complétude par colonne', noVersion: 'Aucune version chargée pour l’instant.',
+    completenessIntro: 'Part des cellules renseignées dans la version courante, mesurée dans le coffre (des comptes seulement ; aucune valeur n’en sort).', measuring: 'Mesure de la complétude en cours…', notMeasured: 'La complétude n’a pas encore été mesurée : revenez plus tard.',
+    history: 'Historique des versions', version: 'Version', date: 'Chargée le', state: 'État',
   },
   research: {
     useCases: 'Cas d’usage', newUseCase: 'Nouveau cas d’usage', title: 'Titre', purpose: 'Finalité', publicInterest: 'Intérêt public', requestedData: 'Données demandées', saveDraft: 'Enregistrer le brouillon',

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { get, Json, Page, post, uploadCsv } from '../api';
 import { Button, DateText, Field, Loading, ProblemBox, Section, Select, useAsyncAction, useLoad } from '../components';
 import { go } from '../router';
+import { DatasetVersions } from './dataset-quality';
 import { useSession } from '../session';
 
 /** Results of use cases this organisation provides data to, held for its review (the airlock). */
@@ -196,7 +197,7 @@ export function DatasetPage({ id }: { id: string }) {
       </p>
       <h1>{d.name}</h1>
       <p className="lead">{d.description}</p>
-      <Section title={t('steward.quality')} id="quality">
+      <Section title={t('steward.about')} id="about">
         <dl className="terms">
           <dt>{t('steward.version')}</dt>
           <dd>{d.currentVersion ? t('steward.versionN', { n: d.currentVersion }) : t('steward.noVersion')}</dd>
@@ -229,6 +230,7 @@ export function DatasetPage({ id }: { id: string }) {
           </tbody>
         </table>
       </Section>
+      <DatasetVersions id={id} currentVersion={d.currentVersion} />
       <Section title={t('steward.upload')} id="upload">
         <p>{t('steward.uploadIntro')}</p>
         <div className="field">

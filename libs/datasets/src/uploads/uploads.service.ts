@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '@cadre/audit';
 import { VaultPools } from '@cadre/database';
+import { UnitOfWork, OutboxService } from '@cadre/jobs';
 import { MembershipPolicy } from '@cadre/members';
 import { recordIngest, secondsSince } from '@cadre/metrics';
 import type { ColumnDescriptor } from '../catalogue/column-schema';
@@ -33,6 +34,8 @@ export class UploadsService {
     private readonly pools: VaultPools,
     private readonly audit: AuditService,
     private readonly membership: MembershipPolicy,
+    private readonly unitOfWork: UnitOfWork,
+    private readonly outbox: OutboxService,
   ) {}
 
   /** Streams a CSV into a new version of one of the actor's organisation's datasets; resolves with the final status. */
@@ -95,7 +98,8 @@ export class UploadsService {
   /** The governance transaction after the vault one: version, current pointer, upload status, audit. */
   private async record(actor: DatasetActor, upload: Upload, outcome: IngestOutcome): Promise<void> {
     if (outcome.status === 'failed') return this.markFailed(actor, upload, outcome.errors, outcome.errorCount);
-    await this.db.transaction(async (em) => {
+    // A UnitOfWork: the quality job enqueued with the new version is published once it commits.
+    await this.unitOfWork.run(async (em) => {
       let versionId: string;
       let versionNumber: number;
       if (outcome.unchanged) {
@@ -119,6 +123,7 @@ export class UploadsService {
         );
         versionId = version.id;
         await em.query(`UPDATE cadre.datasets SET current_version_id = $2 WHERE id = $1`, [upload.datasetId, versionId]);
+        await this.outbox.enqueue(em, 'measure-version-quality', { versionId });
       }
       const result = await em.query(
         `UPDATE cadre.uploads SET status = 'succeeded', rows_accepted = $2, content_sha256 = $3, version_id = $4, finished_at = now()
