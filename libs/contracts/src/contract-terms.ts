@@ -17,7 +17,7 @@ export interface ContractTerms {
      */
     forbiddenGroupBy?: string[][];
     /** Cell key perturbation (computations rule 3); absent: the platform's (maxDeviation 2, variance 1). Stricter only: larger. */
-    perturbation?: { maxDeviation: number; variance: number };
+    perturbation?: { maxDeviation?: number; variance?: number };
   };
   maxComputations: number;
   releaseMode: ReleaseMode;

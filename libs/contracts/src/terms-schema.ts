@@ -51,9 +51,10 @@ class PrivacySchema {
   @IsNumber(finite) @Min(0) @Max(0.1) delta: number;
   @IsOptional() @IsInt() @Min(1) @Max(1_000_000) maxCellsPerPerson?: number;
 }
+/** Either field may be left out: the platform's value (D = 2, V = 1) stands for it. */
 class PerturbationSchema {
-  @IsNumber(finite) @Min(0) @Max(1_000_000_000) maxDeviation: number;
-  @IsNumber(finite) @Min(0) @Max(1_000_000_000) variance: number;
+  @IsOptional() @IsNumber(finite) @Min(0) @Max(1_000_000_000) maxDeviation?: number;
+  @IsOptional() @IsNumber(finite) @Min(0) @Max(1_000_000_000) variance?: number;
 }
 class DisclosureSchema {
   @IsInt() @Min(1) @Max(1_000_000) minCellSize: number;
