@@ -68,11 +68,13 @@ async function main() {
   });
 
   const now = Date.now();
-  const useCase = async (client: CadreClient, title: string, purpose: string, requested: object[], team: string[]) => {
+  /** `guests`: researchers of other organisations named on the team, who accept to join it before submission. */
+  const useCase = async (client: CadreClient, title: string, purpose: string, requested: object[], team: string[], guests: { id: string; client: CadreClient }[] = []) => {
     const u = await client.post<{ id: string }>('/api/v1/use-cases', {
       title, purpose, publicInterest: 'Prévention ciblée des territoires les plus exposés.', requestedDatasets: requested, teamUserIds: team,
       startsAt: new Date(now - 60_000).toISOString(), endsAt: new Date(now + 365 * 86400_000).toISOString(),
     });
+    for (const guest of guests) await guest.client.post(`/api/v1/use-cases/${u.id}/team-acceptances`, { userId: guest.id });
     await client.post(`/api/v1/use-cases/${u.id}/submit`);
     return u.id;
   };
@@ -87,7 +89,7 @@ async function main() {
   const covid = await useCase(startup.client, 'Cartographie du risque COVID par commune',
     'Cartographier la positivité COVID-19 pour 1 000 habitants par commune afin de cibler la prévention, sans publier de carte stigmatisante.',
     [{ datasetId: patients.id, columns: ['commune', 'age', 'covidPositive', 'icuDays'] }, { datasetId: communes.id, columns: ['code', 'population'] }],
-    [startup.id, f.lab.users.researcher.id]);
+    [startup.id, f.lab.users.researcher.id], [f.lab.users.researcher]);
   await approve(covid, { minCellSize: COVID_MIN_CELL_SIZE, forbiddenGroupBy: [['covid_patients.age', 'covid_patients.commune']] });
   await signContracts(covid, f.startup, [f.hospital, f.statistics], say);
 
