@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -47,6 +48,11 @@ export async function launchPlatform(port: number, extraEnv: Record<string, stri
     CADRE_AUTH_RATE_LIMIT: '100000',
     LOG_LEVEL: 'warn',
     NODE_ENV: 'production',
+    // Production mode refuses the development secrets: a throwaway set for this run.
+    CADRE_MASTER_KEY: randomBytes(24).toString('hex'),
+    CADRE_PSEUDONYM_KEY: randomBytes(24).toString('hex'),
+    CADRE_RECORD_KEY_SECRET: randomBytes(24).toString('hex'),
+    CADRE_AUDIT_KEY: randomBytes(24).toString('hex'),
     ...extraEnv,
   };
   const start = (entry: string, more: Record<string, string> = {}): ChildProcess =>
