@@ -72,6 +72,7 @@ describe('transaction-level data: every cell a person has rows in', () => {
       name: 'contracts',
       organisationId: 'org-p',
       kind: 'person',
+      level: 'transaction',
       columns: [
         { name: 'supplier', type: 'text', role: 'linkage_key' },
         { name: 'year', type: 'integer', role: 'attribute', min: 2019, max: 2022 },

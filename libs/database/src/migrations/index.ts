@@ -13,6 +13,7 @@ import { Computations1764460007000 } from './1764460007000-computations';
 import { PopulationKey1764460007100 } from './1764460007100-population-key';
 import { TrustHardening1764470200000 } from './1764470200000-trust-hardening';
 import { ComputationLease1764470300000 } from './1764470300000-computation-lease';
+import { DatasetLevel1764470700000 } from './1764470700000-dataset-level';
 
 /**
  * Every migration, in order. Each context adds its own file and one line here
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   PopulationKey1764460007100,
   TrustHardening1764470200000,
   ComputationLease1764470300000,
+  DatasetLevel1764470700000,
 ];
