@@ -1,4 +1,5 @@
-import type { FilterOp, FilterScalar, MeasureFn, Mechanism } from '../query/computation-query.dto';
+import type { FilterOp, FilterScalar, Mechanism } from '../query/computation-query.dto';
+import type { PlannedFn } from './measures';
 
 /** A column as the plan names it: the dataset (by id) and the catalogue's column name. */
 export interface ColumnRef {
@@ -36,7 +37,7 @@ export interface PlannedGroup {
 
 export interface PlannedMeasure {
   label: string;
-  fn: MeasureFn;
+  fn: PlannedFn;
   /** The summed column of a sum, mean, quantile, or rate of a sum. */
   ref?: ColumnRef;
   q?: number;

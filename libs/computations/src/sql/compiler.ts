@@ -2,7 +2,7 @@ import type { CatalogueDataset } from '../policy/policy';
 import type { ColumnRef, Plan } from '../planning/plan';
 import { PlanRelation } from './relation';
 import { quoteIdent, SqlParams, vaultTable } from './sql-text';
-import { assertNever } from '../planning/measures';
+import { assertNever, needsRowCount } from '../planning/measures';
 
 /** Numbers of a `number` column are released at 0.01 resolution: integer-scaled sums under DP. */
 export const DP_NUMBER_SCALE = 100;
@@ -25,6 +25,8 @@ export interface CompiledStatement {
  */
 export interface CompiledAggregate extends CompiledStatement {
   dp: boolean;
+  /** The aggregate answers `nr`, the rows of each cell (a mean per row; without DP only). */
+  rowCounted: boolean;
   /** The per-person step was skipped: one joined row per person was known (CompileOptions). */
   onePersonPerRow: boolean;
   summed: { ref: ColumnRef; scale: number; min: number; max: number }[];
@@ -43,6 +45,7 @@ export function measureSums(m: Plan['measures'][number]): boolean {
   switch (fn) {
     case 'sum':
     case 'mean':
+    case 'meanPerRow':
       return true;
     case 'rate':
       return m.rate?.of === 'sum';
@@ -107,6 +110,7 @@ function personRelation(
   dp: boolean,
   onePersonPerRow: boolean,
   secretParam: string | null = null,
+  rowCounted = false,
 ): string {
   const keys = plan.groupBy.map((_, i) => `k${i}`);
   const rowKeys = plan.groupBy.map((g, i) => `${rel.groupKey(g)} AS k${i}`);
@@ -132,7 +136,8 @@ function personRelation(
   // The pseudonym sorts bytewise: a cheaper sort, and the order of persons means nothing.
   const rows = `SELECT ${[`${rel.personId} COLLATE "C" AS pid`, ...rowKeys, ...rowValues, ...rowBuckets].join(', ')} ${rel.from()} WHERE ${rel.conditions().join(' AND ')}`;
   // One line per (person, cell): the person's total in that cell.
-  const perCell = `SELECT ${['pid', ...keys, ...summed.map((_, j) => `sum(r${j}) AS r${j}`), ...quantiles.map((_, j) => `min(b${j}) AS b${j}`)].join(', ')} FROM (${rows}) AS row_level GROUP BY ${['pid', ...keys].join(', ')}`;
+  const rowCount = rowCounted ? ['count(*) AS rn'] : [];
+  const perCell = `SELECT ${['pid', ...keys, ...rowCount, ...summed.map((_, j) => `sum(r${j}) AS r${j}`), ...quantiles.map((_, j) => `min(b${j}) AS b${j}`)].join(', ')} FROM (${rows}) AS row_level GROUP BY ${['pid', ...keys].join(', ')}`;
   const rk = secretParam ? [`${recordKeyExpression('pid', secretParam)} AS rk`] : [];
   if (!dp) {
     // Exact path (issue 13): a person counts in every cell they have a row in, and in each
@@ -141,7 +146,8 @@ function personRelation(
     const sets = plan.totals && keys.length ? `pid, CUBE (${keys.join(', ')})` : ['pid', ...keys].join(', ');
     const grouping = plan.totals && keys.length ? `GROUPING(${keys.join(', ')})` : '0';
     const totals = summed.map((_, j) => `sum(r${j}) AS v${j}`);
-    return `SELECT ${[`${grouping}::integer AS g`, 'pid', ...keys, ...totals, ...rk].join(', ')} FROM (${perCell}) AS per_cell GROUP BY ${sets}`;
+    const rows = rowCounted ? ['sum(rn) AS rn'] : [];
+    return `SELECT ${[`${grouping}::integer AS g`, 'pid', ...keys, ...rows, ...totals, ...rk].join(', ')} FROM (${perCell}) AS per_cell GROUP BY ${sets}`;
   }
   const values = summed.map((s, j) => `${personValue(`r${j}`, s)} AS v${j}`);
   const select = ['pid', ...keys, ...values, ...quantiles.map((_, j) => `b${j}`), ...rk];
@@ -185,7 +191,8 @@ export function compileAggregate(plan: Plan, catalogue: CatalogueDataset[], opti
   const perturbed = !dp && plan.perturbation !== null && plan.perturbation !== undefined;
   if (perturbed && !options.recordKeySecret) throw new Error('a perturbed plan needs the record key secret');
   const secretParam = perturbed ? params.add(options.recordKeySecret!, 'text') : null;
-  const person = personRelation(plan, rel, params, summed, [], dp, onePersonPerRow, secretParam);
+  const rowCounted = !dp && needsRowCount(plan.measures);
+  const person = personRelation(plan, rel, params, summed, [], dp, onePersonPerRow, secretParam, rowCounted);
 
   let select: string;
   if (!dp) {
@@ -202,10 +209,13 @@ export function compileAggregate(plan: Plan, catalogue: CatalogueDataset[], opti
       // One row per person: persons are disjoint across cells, CUBE rolls the margins up.
       const grouping = keys.length === 0 ? '0' : `GROUPING(${keys.join(', ')})`;
       const groupBy = keys.length === 0 ? '' : plan.totals ? ` GROUP BY CUBE (${keys.join(', ')})` : ` GROUP BY ${keys.join(', ')}`;
-      select = `SELECT ${[`${grouping}::integer AS g`, ...keys, 'count(*)::integer AS n', ...cellKey, ...aggregates].join(', ')} FROM person${groupBy}`;
+      // One row per person: the rows of a cell are its persons.
+      const rows = rowCounted ? ['count(*)::bigint AS nr'] : [];
+      select = `SELECT ${[`${grouping}::integer AS g`, ...keys, 'count(*)::integer AS n', ...rows, ...cellKey, ...aggregates].join(', ')} FROM person${groupBy}`;
     } else {
       // One line per (person, cell or margin) already: count the lines of each.
-      select = `SELECT ${['g', ...keys, 'count(*)::integer AS n', ...cellKey, ...aggregates].join(', ')} FROM person GROUP BY ${['g', ...keys].join(', ')}`;
+      const rows = rowCounted ? ['sum(rn)::bigint AS nr'] : [];
+      select = `SELECT ${['g', ...keys, 'count(*)::integer AS n', ...rows, ...cellKey, ...aggregates].join(', ')} FROM person GROUP BY ${['g', ...keys].join(', ')}`;
     }
   } else {
     // Only cells holding persons: the declared domain is laid over them in the worker (domain.ts).
@@ -242,5 +252,5 @@ export function compileAggregate(plan: Plan, catalogue: CatalogueDataset[], opti
     const sql = `SELECT ${key} AS k, sum((${quoteIdent(m.rate.per.column)})::double precision)::double precision AS p FROM ${vaultTable(table)} GROUP BY ROLLUP (${key})`;
     return [{ measureIndex, statement: { sql, params: [] } }];
   });
-  return { sql: `WITH ${personCte(onePersonPerRow)} (${person}) ${select}`, params: params.values, dp, onePersonPerRow, perturbed, summed, quantiles, referenceKeys, denominators };
+  return { sql: `WITH ${personCte(onePersonPerRow)} (${person}) ${select}`, params: params.values, dp, rowCounted, onePersonPerRow, perturbed, summed, quantiles, referenceKeys, denominators };
 }
