@@ -68,7 +68,8 @@ export interface Plan {
   measures: PlannedMeasure[];
   joins: PlannedJoin[];
   totals: boolean;
-  privacy: { mechanism: Mechanism; epsilon: number; delta: number };
+  /** `maxCellsPerPerson` (L, under DP only; absent: 1): each person's contribution is bounded to L cells. */
+  privacy: { mechanism: Mechanism; epsilon: number; delta: number; maxCellsPerPerson?: number };
   /** Rule 3: the cell key perturbation (none under DP). */
   perturbation: { maxDeviation: number; variance: number } | null;
   /** Dominance needs the n largest contributions of a cell: the largest n of the policy's rules. */

@@ -95,7 +95,7 @@ function checkPrivacy(query: ComputationQuery, policy: EffectivePolicy): Plan['p
   }
   const delta = asked.mechanism === 'gaussian' ? asked.delta! : 0;
   if (delta > policy.privacy.delta) refuse('delta_above_max', 'query.privacy.delta', `delta may not exceed ${policy.privacy.delta}`);
-  return { mechanism: asked.mechanism, epsilon, delta };
+  return { mechanism: asked.mechanism, epsilon, delta, maxCellsPerPerson: policy.privacy.maxCellsPerPerson };
 }
 
 function planJoins(query: ComputationQuery, byAlias: Map<string, CatalogueDataset>, view: CatalogueView): PlannedJoin[] {
