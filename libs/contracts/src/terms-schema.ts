@@ -52,8 +52,8 @@ class PrivacySchema {
   @IsOptional() @IsInt() @Min(1) @Max(1_000_000) maxCellsPerPerson?: number;
 }
 class PerturbationSchema {
-  @IsNumber(finite) @Min(0) @Max(1_000_000_000) maxDeviation: number;
-  @IsNumber(finite) @Min(0) @Max(1_000_000_000) variance: number;
+  @IsOptional() @IsNumber(finite) @Min(0) @Max(1_000_000_000) maxDeviation?: number;
+  @IsOptional() @IsNumber(finite) @Min(0) @Max(1_000_000_000) variance?: number;
 }
 class DisclosureSchema {
   @IsInt() @Min(1) @Max(1_000_000) minCellSize: number;
