@@ -111,6 +111,10 @@ async function main() {
     const localSme = rows.find((r) => r['r.sizeBand'] === 'sme' && r['r.departement'] === '34' && !r.suppressed);
     const publishedTotal = rows.filter((r) => !r.suppressed).reduce((a, r) => a + Number(r['sum(p.amount)']), 0);
     if (localSme) console.log(`  local SMEs won ${((Number(localSme['sum(p.amount)']) / publishedTotal) * 100).toFixed(1)} % of the published contract value`);
+    say('Contract value by year × supplier size: a supplier counts in every year it won a contract in, once in each margin');
+    printTable(procurement.byYear, 40, (r) =>
+      `${Number(r['sum(p.amount)']).toLocaleString('en')} € (${r.count} suppliers; mean ${Number(r['mean(p.amount)']).toLocaleString('en')} € per supplier, ${Number(r['meanPerRow(p.amount)']).toLocaleString('en')} € per contract)`,
+    );
 
     const audit = await operator.get<{ valid: boolean; events: number; headHash: string }>('/api/v1/audit/verification');
     say(`Audit chain: ${audit.valid ? 'valid' : 'BROKEN'}, ${audit.events} events, head ${audit.headHash.slice(0, 16)}…`);

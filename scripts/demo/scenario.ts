@@ -1,6 +1,6 @@
 import { ApiProblem, CadreClient } from './client';
 import { admitMember, appointToCommittee, awaitComputation, awaitUpload, Member } from './members';
-import { CovidWorld, INCOME_BANDS, ProcurementWorld, DEPARTEMENTS, SIZE_BANDS, toCsv } from './synthetic';
+import { CONTRACT_YEARS, CovidWorld, INCOME_BANDS, ProcurementWorld, DEPARTEMENTS, SIZE_BANDS, toCsv } from './synthetic';
 
 export type Say = (line: string) => void;
 
@@ -309,6 +309,8 @@ export async function runCovidScenario(f: Federation, world: CovidWorld, say: Sa
 export interface ProcurementOutcome {
   useCaseId: string;
   shares: ComputationView;
+  /** Contract value by year × supplier size, margins included: a supplier counts in each year it won a contract in. */
+  byYear: ComputationView;
 }
 
 /** The second scenario: the share of public contract value won by local SMEs. */
@@ -319,9 +321,10 @@ export async function runProcurementScenario(f: Federation, world: ProcurementWo
     columns: [
       { name: 'supplierSiren', type: 'text', role: 'linkage_key' },
       { name: 'buyerSiren', type: 'text', role: 'attribute' },
+      { name: 'year', type: 'integer', role: 'attribute', min: CONTRACT_YEARS[0], max: CONTRACT_YEARS[CONTRACT_YEARS.length - 1] },
       { name: 'amount', type: 'number', role: 'sensitive', min: 0, max: 1_000_000_000 },
     ],
-  }, toCsv(['supplierSiren', 'buyerSiren', 'amount'], world.contracts), say, 'public contracts');
+  }, toCsv(['supplierSiren', 'buyerSiren', 'year', 'amount'], world.contracts), say, 'public contracts');
   const register = await createAndLoad(f.statistics.users.steward.client, {
     name: 'company_register', description: 'Company size band and département (synthetic SIRENE extract)',
     columns: [
@@ -338,7 +341,7 @@ export async function runProcurementScenario(f: Federation, world: ProcurementWo
     purpose: 'Measure the share of the value of contracts awarded by communes that goes to SMEs of the département.',
     publicInterest: 'Evaluate the local economic effect of public procurement.',
     requestedDatasets: [
-      { datasetId: contracts.id, columns: ['amount'] },
+      { datasetId: contracts.id, columns: ['year', 'amount'] },
       { datasetId: register.id, columns: ['sizeBand', 'departement'] },
     ],
     teamUserIds: [f.lab.users.researcher.id],
@@ -362,5 +365,16 @@ export async function runProcurementScenario(f: Federation, world: ProcurementWo
     totals: false,
     privacy: { mechanism: 'none' },
   });
-  return { useCaseId: useCase.id, shares };
+  // Transaction-level data (issue 13): a supplier's contracts spread over the years, so a
+  // supplier counts in every year they won a contract in, and once in each margin.
+  const byYear = await submitComputation(lab, useCase.id, {
+    datasets: [{ datasetId: contracts.id, as: 'p' }, { datasetId: register.id, as: 'r' }],
+    where: [],
+    groupBy: ['p.year', 'r.sizeBand'],
+    measures: [{ fn: 'count' }, { fn: 'sum', column: 'p.amount' }, { fn: 'mean', column: 'p.amount' }, { fn: 'mean', column: 'p.amount', per: 'row' }],
+    join: [],
+    totals: true,
+    privacy: { mechanism: 'none' },
+  });
+  return { useCaseId: useCase.id, shares, byYear };
 }

@@ -33,9 +33,13 @@ export const SIZE_BANDS = ['micro', 'sme', 'large'] as const;
 export type SizeBand = (typeof SIZE_BANDS)[number];
 export const DEPARTEMENTS = ['34', '30', '11', '13', '31', '75'] as const;
 
+/** The years contracts are awarded in: a supplier's contracts spread over several (transaction-level data). */
+export const CONTRACT_YEARS = [2019, 2020, 2021, 2022, 2023] as const;
+
 export interface PublicContract {
   supplierSiren: string;
   buyerSiren: string;
+  year: number;
   amount: number;
 }
 
@@ -170,7 +174,8 @@ export function generateProcurementWorld(seed: number, companyCount = 400): Proc
     for (let k = 0; k < n; k++) {
       const supplier = companies[Math.floor(random() * companyCount)];
       const base = supplier.sizeBand === 'large' ? 400_000 : supplier.sizeBand === 'sme' ? 90_000 : 20_000;
-      contracts.push({ supplierSiren: supplier.siren, buyerSiren: buyer.siren, amount: Math.round(base * (0.3 + random() * 1.4)) });
+      const amount = Math.round(base * (0.3 + random() * 1.4));
+      contracts.push({ supplierSiren: supplier.siren, buyerSiren: buyer.siren, year: CONTRACT_YEARS[Math.floor(random() * CONTRACT_YEARS.length)], amount });
     }
   }
   // One tramway-sized contract: the dominant supplier takes most of the (large, 34) cell.
@@ -179,7 +184,7 @@ export function generateProcurementWorld(seed: number, companyCount = 400): Proc
     .filter((c) => bySiren.get(c.supplierSiren)?.sizeBand === 'large' && bySiren.get(c.supplierSiren)?.departement === '34')
     .reduce((a, c) => a + c.amount, 0);
   // x / (x + cellTotal) > 85 % needs x > 5.7 × cellTotal.
-  contracts.push({ supplierSiren: dominant.siren, buyerSiren: buyers.find((b) => b.code === '34172')!.siren, amount: Math.max(5_000_000, cellTotal * 8) });
+  contracts.push({ supplierSiren: dominant.siren, buyerSiren: buyers.find((b) => b.code === '34172')!.siren, year: 2022, amount: Math.max(5_000_000, cellTotal * 8) });
   return { buyers, companies, contracts, dominantSupplier: dominant.siren };
 }
 

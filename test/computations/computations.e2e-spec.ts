@@ -248,7 +248,7 @@ describe('computations over HTTP (the data plane, end to end)', () => {
     const second = await run(uc.useCase.id, query);
     expect([first.status, second.status]).toEqual(['released', 'released']);
     expect(first.result.rows.map((r: Json) => r['h.iris'])).toEqual(IRIS); // the declared domain, whatever the data
-    expect(first.result.privacy).toEqual({ mechanism: 'laplace', epsilonSpent: 0.5 });
+    expect(first.result.privacy).toMatchObject({ mechanism: 'laplace', epsilonSpent: 0.5, maxCellsPerPerson: 1 });
     const third = await run(uc.useCase.id, query);
     expect(third.status).toBe('rejected');
     expect(third.rejection.code).toBe('budget_exhausted');

@@ -22,6 +22,7 @@ export function catalogue(overrides: { irisCategories?: string[] } = {}): Catalo
       name: 'hospital_stays',
       organisationId: 'org-h',
       kind: 'person',
+      level: 'transaction',
       columns: [
         { name: 'pid', type: 'text', role: 'linkage_key' },
         { name: 'iris', type: 'category', role: 'quasi_identifier', categories: overrides.irisCategories ?? IRIS },
@@ -36,6 +37,7 @@ export function catalogue(overrides: { irisCategories?: string[] } = {}): Catalo
       name: 'social_benefits',
       organisationId: 'org-s',
       kind: 'person',
+      level: 'transaction',
       columns: [
         { name: 'pid', type: 'text', role: 'linkage_key' },
         { name: 'income', type: 'number', role: 'sensitive', min: 0, max: 100000 },
@@ -47,6 +49,7 @@ export function catalogue(overrides: { irisCategories?: string[] } = {}): Catalo
       name: 'insee_iris',
       organisationId: 'org-r',
       kind: 'reference',
+      level: 'transaction',
       columns: [
         { name: 'code', type: 'text', role: 'reference_key' },
         { name: 'population', type: 'integer', role: 'attribute', min: 0, max: 1000000 },

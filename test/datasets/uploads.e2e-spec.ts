@@ -98,6 +98,29 @@ describe('uploads: CSV streamed into a new vault version, all or nothing', () =>
     expect((await catalogue(dataset.id)).currentVersion).toBeNull();
   });
 
+  it('a person-level dataset refuses a file repeating a linkage key whole, naming the line of the repeat but neither the key nor its pseudonym', async () => {
+    const res = await declareDataset(f.world, f.steward, { name: datasetName('hospital-person'), level: 'person', columns: HOSPITAL_COLUMNS });
+    expect(res.status).toBe(201);
+    expect(res.body.level).toBe('person');
+    const tablesBefore = await vaultTables();
+    const rows = Array.from({ length: 8 }, (_, i) => ({ ...hospitalRow(200 + i) })) as unknown as Row[];
+    const repeated = String(rows[1].nir);
+    rows[5].nir = repeated; // line 7 repeats line 3
+    rows[6].nir = repeated; // line 8 too: the first repeat is named
+    const result = await upload(res.body.id, toCsv(HEADER, rows));
+    expect(result).toMatchObject({ status: 'failed', rowsAccepted: 0, errorCount: 1, errors: [{ line: 7, column: 'nir' }] });
+    const text = JSON.stringify(result);
+    expect(text).not.toContain(repeated);
+    expect(text).not.toContain(expectedPseudonym(f.platform.config.pseudonymKey, repeated));
+    expect(await vaultTables()).toEqual(tablesBefore);
+    expect((await catalogue(res.body.id)).currentVersion).toBeNull();
+    // One row per person: accepted; a transaction-level dataset (the default) accepts the repeat.
+    expect((await upload(res.body.id, hospitalCsv(12))).status).toBe('succeeded');
+    const transactions = await newDataset();
+    expect((await catalogue(transactions.id)).level).toBe('transaction');
+    expect((await upload(transactions.id, toCsv(HEADER, rows))).status).toBe('succeeded');
+  });
+
   it('treats a re-upload of the same file as harmless: succeeded, same current version, no new table', async () => {
     const dataset = await newDataset();
     const file = hospitalCsv(15);

@@ -64,6 +64,32 @@ export function expectedProcurement(world: ProcurementWorld): Map<string, Expect
   return cells;
 }
 
+/**
+ * Suppliers by year × size band, margins included (`*`): a supplier counts in every year it
+ * won a contract in and once in a margin; its contribution is the total of its contracts
+ * there (transaction-level data, issue 13). `rows` counts the contracts.
+ */
+export function expectedProcurementByYear(world: ProcurementWorld): Map<string, ExpectedCell & { rows: number }> {
+  const size = new Map(world.companies.map((c) => [c.siren, c.sizeBand]));
+  const perSupplier = new Map<string, { totals: Map<string, number>; rows: number }>();
+  for (const c of world.contracts) {
+    const band = size.get(c.supplierSiren);
+    if (!band) continue;
+    for (const key of [`${c.year}|${band}`, `${c.year}|*`, `*|${band}`, '*|*']) {
+      const cell = perSupplier.get(key) ?? { totals: new Map<string, number>(), rows: 0 };
+      cell.totals.set(c.supplierSiren, (cell.totals.get(c.supplierSiren) ?? 0) + c.amount);
+      cell.rows += 1;
+      perSupplier.set(key, cell);
+    }
+  }
+  const cells = new Map<string, ExpectedCell & { rows: number }>();
+  for (const [key, { totals, rows }] of perSupplier) {
+    const values = [...totals.values()];
+    cells.set(key, { key, persons: values.length, sum: values.reduce((a, b) => a + b, 0), top: Math.max(...values), rows });
+  }
+  return cells;
+}
+
 /** Why the rules suppress a cell in the first place (before any secondary suppression), or null. */
 export function primaryReason(cell: ExpectedCell, minCellSize: number, dominance?: { n: 1; k: number }): 'min_cell_size' | 'dominance' | null {
   if (cell.persons < minCellSize) return 'min_cell_size';

@@ -14,7 +14,7 @@ import {
 } from '../../scripts/demo/scenario';
 import { generateCovidWorld, generateProcurementWorld } from '../../scripts/demo/synthetic';
 import { ADMIN, startTestPlatform, TestPlatform } from '../support/platform';
-import { emptyCell, expectedIcu, expectedPositivityByCommune, expectedProcurement, ICU_BINS, primaryReason } from './expectations';
+import { emptyCell, expectedIcu, expectedPositivityByCommune, expectedProcurement, expectedProcurementByYear, ICU_BINS, primaryReason } from './expectations';
 
 /** The platform defaults of API.md: minimum cell size 11, dominance n = 1, k = 85 %. */
 const DEFAULT_MIN_CELL_SIZE = 11;
@@ -139,6 +139,40 @@ describe('the founding use case, run as the demo runs it (smaller population)', 
         expect(Math.abs((row['sum(p.amount)'] as number) - cell.sum)).toBeLessThanOrEqual(D * cell.top + 0.01);
       }
     }
+  });
+
+  it('shows transaction-level data by year: a supplier counts in every year it won a contract in, once in each margin', () => {
+    expect(procurement.byYear.status).toBe('released');
+    const expected = expectedProcurementByYear(procurementWorld);
+    const result = procurement.byYear.result!;
+    expect(result.columns).toEqual(['p.year', 'r.sizeBand', 'count', 'sum(p.amount)', 'mean(p.amount)', 'meanPerRow(p.amount)']);
+    let released = 0;
+    for (const row of result.rows) {
+      const key = `${row['p.year']}|${row['r.sizeBand']}`;
+      const cell = expected.get(key) ?? { ...emptyCell(key), rows: 0 };
+      const reason = primaryReason(cell, DEFAULT_MIN_CELL_SIZE, DEFAULT_DOMINANCE);
+      if (reason) {
+        expect({ key, suppressed: row.suppressed, reason: row.reason }).toEqual({ key, suppressed: true, reason });
+        continue;
+      }
+      if (row.suppressed) {
+        expect({ key, reason: row.reason }).toEqual({ key, reason: 'secondary' });
+        continue;
+      }
+      released++;
+      expect(Math.abs((row.count as number) - cell.persons)).toBeLessThanOrEqual(D);
+      expect(Math.abs((row['sum(p.amount)'] as number) - cell.sum)).toBeLessThanOrEqual(D * cell.top + 0.01);
+      const perRow = row['meanPerRow(p.amount)'] as number;
+      expect(perRow).toBeGreaterThanOrEqual((cell.sum - D * cell.top) / (cell.rows + D) - 0.01);
+      expect(perRow).toBeLessThanOrEqual((cell.sum + D * cell.top) / (cell.rows - D) + 0.01);
+    }
+    expect(released).toBeGreaterThan(5);
+    // Not additive: suppliers winning in several years count once in their size band's margin.
+    const micro = expected.get('*|micro')!;
+    const microYears = [2019, 2020, 2021, 2022, 2023].reduce((n, y) => n + (expected.get(`${y}|micro`)?.persons ?? 0), 0);
+    expect(micro.persons).toBeLessThan(microYears);
+    const microMargin = result.rows.find((r) => r['p.year'] === '*' && r['r.sizeBand'] === 'micro')!;
+    expect(Math.abs((microMargin.count as number) - micro.persons)).toBeLessThanOrEqual(D);
   });
 
   it('never returns an uploaded identifier in any result', () => {

@@ -140,11 +140,11 @@ export async function startDatasetsFixture(): Promise<DatasetsFixture> {
 }
 
 /** POST /api/v1/datasets as `steward`; returns the raw answer (status and body). */
-export function declareDataset(world: World, steward: TestUser, body: { name?: string; description?: string; columns: readonly object[] }) {
+export function declareDataset(world: World, steward: TestUser, body: { name?: string; description?: string; level?: 'person' | 'transaction'; columns: readonly object[] }) {
   return world
     .as(steward.token)
     .post('/api/v1/datasets')
-    .send({ name: body.name ?? datasetName(), description: body.description ?? 'fixture', columns: body.columns });
+    .send({ name: body.name ?? datasetName(), description: body.description ?? 'fixture', ...(body.level ? { level: body.level } : {}), columns: body.columns });
 }
 
 /** POST a CSV text to /api/v1/datasets/{id}/uploads as `steward`; returns the raw answer. */

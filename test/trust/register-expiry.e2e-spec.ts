@@ -47,7 +47,7 @@ describe('the public register and the expiry sweep', () => {
         providers: [provider],
         datasets: [dataset],
         committee,
-        conditions: [{ minCellSize: 20 }, { rounding: 5 }, {}],
+        conditions: [{ minCellSize: 20 }, { rounding: 5, perturbation: { maxDeviation: 3 } }, { perturbation: { maxDeviation: 4, variance: 2 } }],
         draft: { title: 'COVID risk by IRIS zone', purpose: 'Target prevention, never publish a stigmatising map.' },
       });
       approved = trusted.useCase;
@@ -76,7 +76,7 @@ describe('the public register and the expiry sweep', () => {
       expect(res.body.total).toBe(2);
 
       for (const item of res.body.items) {
-        expect(Object.keys(item).sort()).toEqual(['conditions', 'decisionDate', 'id', 'organisations', 'purpose', 'title']);
+        expect(Object.keys(item).sort()).toEqual(['conditions', 'decisionDate', 'disclosure', 'id', 'organisations', 'purpose', 'title']);
       }
       const entry = res.body.items.find((i: { id: string }) => i.id === approved.id);
       expect(entry).toEqual({
@@ -85,7 +85,17 @@ describe('the public register and the expiry sweep', () => {
         purpose: 'Target prevention, never publish a stigmatising map.',
         organisations: ['CHU de Montpellier', "Conseil départemental de l'Hérault"],
         decisionDate: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
-        conditions: { minCellSize: 20, rounding: 5 },
+        // The strictest of the votes: the largest maximum deviation and variance.
+        conditions: { minCellSize: 20, rounding: 5, perturbation: { maxDeviation: 4, variance: 2 } },
+        // The provider's contract's disclosure terms, as they bind every computation.
+        disclosure: [
+          expect.objectContaining({
+            provider: "Conseil départemental de l'Hérault",
+            minCellSize: expect.any(Number),
+            dominance: expect.objectContaining({ k: expect.any(Number) }),
+            privacy: expect.objectContaining({ mechanism: expect.any(String) }),
+          }),
+        ],
       });
     });
 
@@ -100,12 +110,12 @@ describe('the public register and the expiry sweep', () => {
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toMatch(/^text\/csv/);
       const lines = res.text.trim().split(/\r\n/);
-      expect(lines[0]).toBe('id,title,purpose,organisations,decisionDate,conditions');
+      expect(lines[0]).toBe('id,title,purpose,organisations,decisionDate,conditions,disclosure');
       expect(lines).toHaveLength(3);
       const row = lines.find((l) => l.startsWith(approved.id))!;
       expect(row).toContain('COVID risk by IRIS zone');
       expect(row).toContain("CHU de Montpellier; Conseil départemental de l'Hérault");
-      expect(row).toContain('"{""minCellSize"":20,""rounding"":5}"');
+      expect(row).toContain('"{""minCellSize"":20,""rounding"":5,""perturbation"":{""maxDeviation"":4,""variance"":2}}"');
       for (const secret of privateStrings) expect(res.text).not.toContain(secret);
       for (const id of unlisted) expect(res.text).not.toContain(id);
       // The formula is neutralised: no cell begins with '='.

@@ -10,6 +10,6 @@ export type { UploadView } from './uploads/upload-view';
 export { IngestionService } from './ingestion/ingestion.service';
 export type { IngestOutcome, IngestRequest } from './ingestion/ingestion.service';
 export { COLUMN_TYPES, COLUMN_ROLES, isSummable } from './catalogue/column-schema';
-export type { ColumnDescriptor, ColumnRole, ColumnType, DatasetKind } from './catalogue/column-schema';
+export type { ColumnDescriptor, ColumnRole, ColumnType, DatasetKind, DatasetLevel } from './catalogue/column-schema';
 export type { DatasetDescriptor, DatasetView } from './catalogue/dataset-descriptor';
 export type { RowError } from './ingestion/row-validator';

@@ -67,4 +67,9 @@ describe('merging the conditions of approving votes', () => {
       }),
     );
   });
+
+  it('keeps the strictest perturbation of the votes, field by field: the largest maximum deviation and variance', () => {
+    expect(mergeConditions([{ perturbation: { maxDeviation: 3 } }, { perturbation: { maxDeviation: 2, variance: 4 } }, {}])).toEqual({ perturbation: { maxDeviation: 3, variance: 4 } });
+    expect(mergeConditions([{ minCellSize: 12 }])).not.toHaveProperty('perturbation');
+  });
 });

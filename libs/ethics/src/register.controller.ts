@@ -5,7 +5,7 @@ import type { Response } from 'express';
 import { ListQueryDto } from '@cadre/common';
 import { Public } from '@cadre/identity';
 import { ConditionsDto } from './dto/decision.dto';
-import { RegisterEntry, RegisterService, registerToCsv } from './register.service';
+import { ContractDisclosure, RegisterEntry, RegisterService, registerToCsv } from './register.service';
 
 export class RegisterQueryDto extends ListQueryDto {
   @ApiPropertyOptional({ enum: ['json', 'csv'], default: 'json' }) @IsOptional() @IsIn(['json', 'csv']) format?: 'json' | 'csv';
@@ -18,6 +18,12 @@ export class RegisterEntryResponse {
   @ApiProperty({ type: [String], description: 'the requesting organisation, then the providers' }) organisations: string[];
   @ApiProperty({ nullable: true, type: String }) decisionDate: string | null;
   @ApiProperty({ type: ConditionsDto }) conditions: ConditionsDto;
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'object' },
+    description: "each provider's current contract's disclosure terms (minCellSize, dominance, rounding, privacy incl. maxCellsPerPerson, perturbation); computations run under the strictest of these, the conditions and the platform's",
+  })
+  disclosure: ContractDisclosure[];
 }
 
 export class RegisterPage {
@@ -32,6 +38,7 @@ const toRegisterEntryResponse = (e: RegisterEntry): RegisterEntryResponse => ({
   organisations: e.organisations,
   decisionDate: e.decisionDate,
   conditions: e.conditions,
+  disclosure: e.disclosure,
 });
 
 @ApiTags('register')

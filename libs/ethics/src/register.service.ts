@@ -15,6 +15,21 @@ export interface RegisterEntry {
   /** When the use case was (last) approved. */
   decisionDate: string | null;
   conditions: DecisionConditions;
+  /**
+   * The disclosure parameters each provider's current contract binds (issue 13): a
+   * computation runs under the strictest of these, the conditions and the platform's.
+   */
+  disclosure: ContractDisclosure[];
+}
+
+/** The public disclosure terms of one contract: known fields only. */
+export interface ContractDisclosure {
+  provider: string;
+  minCellSize?: number;
+  dominance?: { n?: number; k?: number };
+  rounding?: number;
+  privacy?: { mechanism?: string; epsilonTotal?: number; delta?: number; maxCellsPerPerson?: number };
+  perturbation?: { maxDeviation?: number; variance?: number };
 }
 
 /**
@@ -26,13 +41,25 @@ export class RegisterService {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   async list(limit: number, offset: number): Promise<Page<RegisterEntry>> {
-    const rows: { id: string; title: string; purpose: string; requester: string; providers: string[] | null; decided_at: Date | null; conditions: DecisionConditions }[] =
+    const rows: {
+      id: string;
+      title: string;
+      purpose: string;
+      requester: string;
+      providers: string[] | null;
+      decided_at: Date | null;
+      conditions: DecisionConditions;
+      disclosure: { provider: string; terms: Record<string, unknown> | null }[] | null;
+    }[] =
       await this.db.query(
         `SELECT u.id, u.title, u.purpose, r.name AS requester,
                 (SELECT array_agg(p.name ORDER BY p.name) FROM cadre.organisations p
                   WHERE p.id = ANY(u.provider_organisation_ids) AND p.id <> u.requester_organisation_id) AS providers,
                 (SELECT max(d.decided_at) FROM cadre.use_case_decisions d WHERE d.use_case_id = u.id AND d.outcome = 'approved') AS decided_at,
-                u.conditions
+                u.conditions,
+                (SELECT json_agg(json_build_object('provider', o.name, 'terms', c.terms -> 'disclosure') ORDER BY o.name)
+                   FROM cadre.contracts c JOIN cadre.organisations o ON o.id = c.provider_organisation_id
+                  WHERE c.use_case_id = u.id AND c.is_current) AS disclosure
            FROM cadre.use_cases u JOIN cadre.organisations r ON r.id = u.requester_organisation_id
           WHERE u.status = ANY($1)
           ORDER BY decided_at DESC NULLS LAST, u.id
@@ -48,6 +75,7 @@ export class RegisterService {
         organisations: [r.requester, ...(r.providers ?? [])],
         decisionDate: r.decided_at?.toISOString() ?? null,
         conditions: publicConditions(r.conditions),
+        disclosure: (r.disclosure ?? []).map((d) => publicDisclosure(d.provider, d.terms ?? {})),
       })),
       total,
     };
@@ -57,12 +85,34 @@ export class RegisterService {
 /** Only the known condition fields reach the register, whatever the stored JSON holds. */
 function publicConditions(c: DecisionConditions): DecisionConditions {
   const { minCellSize, rounding, maxEpsilon, forbiddenGroupBy, releaseMode } = c ?? {};
+  const perturbation = pick(c?.perturbation, ['maxDeviation', 'variance']);
   return Object.fromEntries(
-    Object.entries({ minCellSize, rounding, maxEpsilon, forbiddenGroupBy, releaseMode }).filter(([, v]) => v !== undefined),
+    Object.entries({ minCellSize, rounding, maxEpsilon, forbiddenGroupBy, releaseMode, perturbation }).filter(([, v]) => v !== undefined),
   ) as DecisionConditions;
 }
 
-const CSV_COLUMNS = ['id', 'title', 'purpose', 'organisations', 'decisionDate', 'conditions'] as const;
+/** The named numeric (or string) fields of an object, or undefined when none is there. */
+function pick<K extends string>(o: unknown, keys: K[]): Partial<Record<K, number | string>> | undefined {
+  if (!o || typeof o !== 'object') return undefined;
+  const out = Object.fromEntries(
+    keys.map((k) => [k, (o as Record<string, unknown>)[k]]).filter(([, v]) => typeof v === 'number' || typeof v === 'string'),
+  ) as Partial<Record<K, number | string>>;
+  return Object.keys(out).length ? out : undefined;
+}
+
+function publicDisclosure(provider: string, d: Record<string, unknown>): ContractDisclosure {
+  const entry = {
+    provider,
+    minCellSize: typeof d.minCellSize === 'number' ? d.minCellSize : undefined,
+    dominance: pick(d.dominance, ['n', 'k']),
+    rounding: typeof d.rounding === 'number' ? d.rounding : undefined,
+    privacy: pick(d.privacy, ['mechanism', 'epsilonTotal', 'delta', 'maxCellsPerPerson']),
+    perturbation: pick(d.perturbation, ['maxDeviation', 'variance']),
+  };
+  return Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined)) as unknown as ContractDisclosure;
+}
+
+const CSV_COLUMNS = ['id', 'title', 'purpose', 'organisations', 'decisionDate', 'conditions', 'disclosure'] as const;
 
 /** RFC 4180 CSV of the register; cells that a spreadsheet would run as a formula are neutralised. */
 export function registerToCsv(entries: RegisterEntry[]): string {
@@ -71,7 +121,7 @@ export function registerToCsv(entries: RegisterEntry[]): string {
     return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
   };
   const lines = entries.map((e) =>
-    [e.id, e.title, e.purpose, e.organisations.join('; '), e.decisionDate ?? '', JSON.stringify(e.conditions)].map(cell).join(','),
+    [e.id, e.title, e.purpose, e.organisations.join('; '), e.decisionDate ?? '', JSON.stringify(e.conditions), JSON.stringify(e.disclosure)].map(cell).join(','),
   );
   return [CSV_COLUMNS.join(','), ...lines].join('\r\n') + '\r\n';
 }

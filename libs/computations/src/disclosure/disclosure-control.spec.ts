@@ -159,4 +159,45 @@ describe('controlDisclosure', () => {
       }
     });
   });
+
+  describe('a mean per row (issue 13)', () => {
+    const perRow = { groupBy: ['h.iris'], measures: [{ fn: 'mean', column: 'h.icuDays' }, { fn: 'mean', column: 'h.icuDays', per: 'row' }] };
+    // 12 persons with 30 rows between them: 60 days in all.
+    const cell = (cellKey: number): RawCell => ({ keys: [A], count: 12, rows: 30, sums: [sum([...Array(11).fill(5), 5])], cellKey });
+
+    it('is named meanPerRow(…), divides by the rows of the cell where the mean divides by its persons', () => {
+      const { plan, compiled, policy, domain } = setup(perRow);
+      expect(compiled.rowCounted).toBe(true);
+      const r = controlDisclosure(plan, compiled, [cell(0)], policy, domain);
+      expect(r.columns).toEqual(['h.iris', 'mean(h.icuDays)', 'meanPerRow(h.icuDays)']);
+      expect(r.rows[0]).toEqual({ 'h.iris': A, 'mean(h.icuDays)': 5, 'meanPerRow(h.icuDays)': 2, suppressed: false });
+      // Suppressed like any measure of the cell.
+      expect(r.rows[1]).toEqual({ 'h.iris': B, 'mean(h.icuDays)': null, 'meanPerRow(h.icuDays)': null, suppressed: true, reason: 'min_cell_size' });
+    });
+
+    it('under cell key perturbation, divides by a perturbed row count within ±maxDeviation, decided by the cell key alone', () => {
+      const { plan, compiled, policy, domain } = setup(perRow, {}, 0, false);
+      const D = plan.perturbation!.maxDeviation;
+      const released = new Set<number>();
+      for (let k = 0; k < 64; k++) {
+        const ck = Math.floor((k / 64) * 4294967296);
+        const r = controlDisclosure(plan, compiled, [cell(ck)], policy, domain);
+        const again = controlDisclosure(plan, compiled, [cell(ck)], policy, domain);
+        expect(again.rows).toEqual(r.rows);
+        const mean = r.rows[0]['meanPerRow(h.icuDays)'] as number;
+        // sum perturbed by at most D × the largest person total (5), rows by at most D.
+        expect(mean).toBeGreaterThanOrEqual((60 - D * 5) / (30 + D) - 0.01);
+        expect(mean).toBeLessThanOrEqual((60 + D * 5) / (30 - D) + 0.01);
+        released.add(mean);
+      }
+      expect(released.size).toBeGreaterThan(1);
+    });
+
+    it('is refused under differential privacy (rows per person are not bounded there)', () => {
+      const ctx = context({ mechanism: 'laplace' });
+      expect(() =>
+        planComputation(parseQuery({ datasets: [H], ...perRow, privacy: { mechanism: 'laplace', epsilon: 0.5 } }), ctx),
+      ).toThrow(expect.objectContaining({ code: 'mean_per_row_without_dp' }));
+    });
+  });
 });

@@ -22,6 +22,8 @@ export interface RawSum {
 export interface RawCell {
   keys: RawKey[];
   count: number;
+  /** Rows in the cell (persons may hold several): only when a mean per row asks for it. */
+  rows?: number;
   sums: RawSum[];
   /** The cell key as SQL answers it: the persons' record keys summed modulo 2^32 (0 for an empty cell). */
   cellKey: number;
@@ -33,6 +35,7 @@ export function readRawCells(plan: Plan, compiled: CompiledAggregate, rows: Reco
   return rows.map((row) => ({
     keys: plan.groupBy.map((_, i) => ((Number(row.g) >> (d - 1 - i)) & 1 ? null : (row[`k${i}`] as RawKey))),
     count: Number(row.n),
+    ...(compiled.rowCounted ? { rows: Number(row.nr ?? 0) } : {}),
     cellKey: Number(row.ck ?? 0),
     sums: compiled.summed.map((_, j) => ({
       sum: Number(row[`s${j}`] ?? 0),
@@ -69,7 +72,7 @@ export function controlDisclosure(
 ): ComputationResult {
   const byId = new Map(data.map((c) => [cellId(c.keys), c]));
   const cells: RawCell[] = domainCells(domain, plan.totals && plan.groupBy.length > 0).map(
-    (keys) => byId.get(cellId(keys)) ?? { keys, count: 0, cellKey: 0, sums: compiled.summed.map(() => ({ sum: 0, contributors: 0, absSum: 0, top: [] })) },
+    (keys) => byId.get(cellId(keys)) ?? { keys, count: 0, ...(compiled.rowCounted ? { rows: 0 } : {}), cellKey: 0, sums: compiled.summed.map(() => ({ sum: 0, contributors: 0, absSum: 0, top: [] })) },
   );
   const reasons: (SuppressionReason | null)[] = cells.map((c) => {
     if (c.count < policy.minCellSize) return 'min_cell_size';
@@ -129,7 +132,7 @@ export function readDenominators(rows: Record<string, unknown>[]): Map<string | 
  */
 export function measureValue(
   m: Plan['measures'][number],
-  cell: { count: number; sums: number[] },
+  cell: { count: number; rows?: number; sums: number[] },
   ctx: { sumIndex: (m: Plan['measures'][number]) => number; rounding: number; keys: RawKey[]; denominator?: Map<string | null, number> },
 ): number | null {
   const fn = m.fn;
@@ -140,6 +143,8 @@ export function measureValue(
       return roundTo(cell.sums[ctx.sumIndex(m)], ctx.rounding);
     case 'mean':
       return cell.count > 0 ? round2(cell.sums[ctx.sumIndex(m)] / cell.count) : null;
+    case 'meanPerRow':
+      return cell.rows !== undefined && cell.rows > 0 ? round2(cell.sums[ctx.sumIndex(m)] / cell.rows) : null;
     case 'rate': {
       const r = m.rate!;
       const numerator = roundTo(r.of === 'count' ? cell.count : cell.sums[ctx.sumIndex(m)], ctx.rounding);

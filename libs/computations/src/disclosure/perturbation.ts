@@ -13,6 +13,9 @@ function mix32(x: number): number {
   return h >>> 0;
 }
 
+/** The stream of a cell's row count: far above any summed column's (j + 1). */
+export const ROWS_STREAM = 1 << 16;
+
 /**
  * The uniform in [0,1) that drives statistic `stream` of a cell: stream 0 (the count) is
  * the cell key itself, ck / 2^32; stream j + 1 (the j-th summed column) is the cell key
@@ -33,13 +36,16 @@ export function cellUniform(cellKey: number, stream: number): number {
  * persons give the same cell key, so the same released values (repeating gains nothing).
  * Without a table (under DP), the true values.
  */
-export function perturbCell(cell: RawCell, table: PTable | null): { count: number; sums: number[] } {
-  if (!table) return { count: cell.count, sums: cell.sums.map((s) => s.sum) };
+export function perturbCell(cell: RawCell, table: PTable | null): { count: number; rows?: number; sums: number[] } {
+  const rowsOf = (rows: number) => (cell.rows === undefined ? {} : { rows });
+  if (!table) return { count: cell.count, ...rowsOf(cell.rows ?? 0), sums: cell.sums.map((s) => s.sum) };
   const count = cell.count + lookupDeviation(table, cellUniform(cell.cellKey, 0), cell.count);
+  // The rows of a cell (a mean per row's denominator) like its count, from its own stream of the cell key.
+  const rows = cell.rows === undefined ? undefined : cell.rows + lookupDeviation(table, cellUniform(cell.cellKey, ROWS_STREAM), cell.rows);
   const sums = cell.sums.map((s, j) => {
     const largest = s.top[0] ?? 0;
     const deviation = lookupDeviation(table, cellUniform(cell.cellKey, j + 1), Number.MAX_SAFE_INTEGER);
     return s.sum + deviation * largest;
   });
-  return { count, sums };
+  return { count, ...(rows === undefined ? {} : { rows }), sums };
 }

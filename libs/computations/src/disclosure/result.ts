@@ -23,7 +23,12 @@ export interface ComputationResult {
     /** Rule 3's parameters; null under differential privacy (the noise replaces it). */
     perturbation: { method: 'cell_key'; maxDeviation: number; variance: number } | null;
   };
-  privacy: { mechanism: Mechanism; epsilonSpent: number; delta?: number };
+  /**
+   * Under DP with persons in several cells (issue 13): `maxCellsPerPerson` (L) and how many
+   * persons had more cells than L (some dropped) — a count rounded to 10 and withheld (null)
+   * below the minimum cell size, never a list.
+   */
+  privacy: { mechanism: Mechanism; epsilonSpent: number; delta?: number; maxCellsPerPerson?: number; boundedPersons?: number | null };
   /** The dataset versions the result was computed on (inside its signature). */
   datasetVersions?: { datasetId: string; version: number }[];
   /** The audit chain head when the result was signed (inside its signature): a later, shorter chain is provably truncated. */

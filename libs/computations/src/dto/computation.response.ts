@@ -31,6 +31,9 @@ export class PrivacySummary {
   @ApiProperty({ enum: ['none', 'laplace', 'gaussian'] }) mechanism: string;
   @ApiProperty() epsilonSpent: number;
   @ApiPropertyOptional() delta?: number;
+  @ApiPropertyOptional({ description: 'under DP: L, the most cells one person contributes to (terms.disclosure.privacy.maxCellsPerPerson)' }) maxCellsPerPerson?: number;
+  @ApiPropertyOptional({ type: Number, nullable: true, description: 'under DP: persons with more than L cells (rows beyond dropped), rounded to 10; null below the minimum cell size' })
+  boundedPersons?: number | null;
 }
 
 export class AuditHeadSummary {

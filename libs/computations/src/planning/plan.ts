@@ -1,4 +1,5 @@
-import type { FilterOp, FilterScalar, MeasureFn, Mechanism } from '../query/computation-query.dto';
+import type { FilterOp, FilterScalar, Mechanism } from '../query/computation-query.dto';
+import type { PlannedFn } from './measures';
 
 /** A column as the plan names it: the dataset (by id) and the catalogue's column name. */
 export interface ColumnRef {
@@ -36,7 +37,7 @@ export interface PlannedGroup {
 
 export interface PlannedMeasure {
   label: string;
-  fn: MeasureFn;
+  fn: PlannedFn;
   /** The summed column of a sum, mean, quantile, or rate of a sum. */
   ref?: ColumnRef;
   q?: number;
@@ -67,7 +68,8 @@ export interface Plan {
   measures: PlannedMeasure[];
   joins: PlannedJoin[];
   totals: boolean;
-  privacy: { mechanism: Mechanism; epsilon: number; delta: number };
+  /** `maxCellsPerPerson` (L, under DP only; absent: 1): each person's contribution is bounded to L cells. */
+  privacy: { mechanism: Mechanism; epsilon: number; delta: number; maxCellsPerPerson?: number };
   /** Rule 3: the cell key perturbation (none under DP). */
   perturbation: { maxDeviation: number; variance: number } | null;
   /** Dominance needs the n largest contributions of a cell: the largest n of the policy's rules. */

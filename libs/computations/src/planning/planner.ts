@@ -95,7 +95,7 @@ function checkPrivacy(query: ComputationQuery, policy: EffectivePolicy): Plan['p
   }
   const delta = asked.mechanism === 'gaussian' ? asked.delta! : 0;
   if (delta > policy.privacy.delta) refuse('delta_above_max', 'query.privacy.delta', `delta may not exceed ${policy.privacy.delta}`);
-  return { mechanism: asked.mechanism, epsilon, delta };
+  return { mechanism: asked.mechanism, epsilon, delta, maxCellsPerPerson: policy.privacy.maxCellsPerPerson };
 }
 
 function planJoins(query: ComputationQuery, byAlias: Map<string, CatalogueDataset>, view: CatalogueView): PlannedJoin[] {
@@ -187,7 +187,12 @@ function planMeasures(query: ComputationQuery, view: CatalogueView, dp: boolean,
       case 'sum':
       case 'mean': {
         const col = summable(m.column!, `${field}.column`, fn);
-        measure = { label: `${fn}(${col.label})`, fn, ref: col.ref };
+        if (fn === 'mean' && m.per === 'row') {
+          if (dp) refuse('mean_per_row_without_dp', `${field}.per`, 'a mean per row is released only without differential privacy (rows per person are unbounded)');
+          measure = { label: `meanPerRow(${col.label})`, fn: 'meanPerRow', ref: col.ref };
+        } else {
+          measure = { label: `${fn}(${col.label})`, fn, ref: col.ref };
+        }
         break;
       }
       case 'quantile': {

@@ -33,7 +33,7 @@ describe('effectivePolicy (the strictest of every contract and of the decision)'
       [contract({ privacy: { mechanism: 'laplace', epsilonTotal: 3, delta: 1e-6 } }), contract({ privacy: { mechanism: 'laplace', epsilonTotal: 2, delta: 1e-8 } })],
       { maxEpsilon: 0.5 },
     );
-    expect(p.privacy).toEqual({ mechanism: 'laplace', epsilonTotal: 2, delta: 1e-8, maxEpsilonPerComputation: 0.5 });
+    expect(p.privacy).toEqual({ mechanism: 'laplace', epsilonTotal: 2, delta: 1e-8, maxEpsilonPerComputation: 0.5, maxCellsPerPerson: 1 });
   });
 
   it('marks contracts that bind different mechanisms as conflicting', () => {

@@ -17,7 +17,7 @@ export interface GrantingTerms {
     minCellSize: number;
     dominance: { n: number; k: number };
     rounding: number;
-    privacy: { mechanism: Mechanism; epsilonTotal: number; delta: number };
+    privacy: { mechanism: Mechanism; epsilonTotal: number; delta: number; maxCellsPerPerson?: number };
     /** Rule 3 parameters a provider demands (stricter only: larger than the platform's). */
     perturbation?: Partial<PerturbationParams>;
   };
@@ -54,6 +54,8 @@ export interface EffectivePolicy {
     delta: number;
     /** The largest epsilon one computation may ask. */
     maxEpsilonPerComputation: number;
+    /** Under DP, the most cells one person contributes to (L, issue 13): the smallest of every contract's, default 1. */
+    maxCellsPerPerson: number;
   };
   forbiddenGroupBy: string[][];
   releaseMode: 'automatic' | 'provider_review';
@@ -93,6 +95,8 @@ export function effectivePolicy(terms: GrantingTerms[], conditions: PolicyCondit
   const mechanism: EffectivePolicy['privacy']['mechanism'] = mechanisms.length === 0 ? 'none' : mechanisms.length === 1 ? mechanisms[0] : 'conflicting';
   const epsilonTotal = terms.length ? Math.min(...terms.map((t) => t.disclosure.privacy.epsilonTotal)) : 0;
   const delta = terms.length ? Math.min(...terms.map((t) => t.disclosure.privacy.delta)) : 0;
+  const bounds = terms.map((t) => t.disclosure.privacy.maxCellsPerPerson ?? 1).filter((l) => Number.isInteger(l) && l >= 1);
+  const maxCellsPerPerson = bounds.length ? Math.min(...bounds) : 1;
   const maxEpsilonPerComputation = Math.min(epsilonTotal, conditions.maxEpsilon ?? Infinity);
   const releaseMode =
     conditions.releaseMode === 'provider_review' || terms.some((t) => t.releaseMode === 'provider_review') ? 'provider_review' : 'automatic';
@@ -102,7 +106,7 @@ export function effectivePolicy(terms: GrantingTerms[], conditions: PolicyCondit
     perturbation: strictestPerturbation([conditions.perturbation, ...terms.map((t) => t.disclosure.perturbation)]),
     dominance,
     rounding,
-    privacy: { mechanism, epsilonTotal, delta, maxEpsilonPerComputation },
+    privacy: { mechanism, epsilonTotal, delta, maxEpsilonPerComputation, maxCellsPerPerson },
     forbiddenGroupBy: (conditions.forbiddenGroupBy ?? []).filter((set) => set.length > 0).map((set) => [...set]),
     releaseMode,
     maxComputations: Number.isFinite(maxComputations) ? maxComputations : 0,

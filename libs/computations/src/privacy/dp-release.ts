@@ -1,6 +1,6 @@
 import type { EffectivePolicy } from '../policy/policy';
 import type { Plan } from '../planning/plan';
-import type { CompiledAggregate } from '../sql/compiler';
+import { maxCellsPerPerson, type CompiledAggregate } from '../sql/compiler';
 import { ComputationResult, compareKeys, keyLabel, RawKey, resultColumns, ResultRow, round2, roundTo } from '../disclosure/result';
 import { gaussianNoise, gaussianSigma2, laplaceNoise, zcdpFromApproxDp } from './discrete-mechanisms';
 import { dpQuantile } from './quantile';
@@ -44,8 +44,22 @@ function noise(split: BudgetSplit, sensitivity: number, random: RandomSource): b
 }
 
 /**
+ * How many persons the L bound cut (issue 13), as a controlled count: withheld (null) below
+ * the minimum cell size, zero included — an exact 0 would tell that nobody has more than L
+ * cells, which the noise does not cover — otherwise rounded to the nearest 10 (or the policy's rounding base
+ * if coarser). It is not noised: it says how much of the data the bound left out, to the
+ * same precision as the catalogue's row counts, and never which persons.
+ */
+export function boundedPersons(total: number, policy: EffectivePolicy): number | null {
+  if (total < policy.minCellSize) return null;
+  const base = Math.max(10, policy.rounding);
+  return Math.round(total / base) * base;
+}
+
+/**
  * Differential privacy (API.md rule 6): every cell of the declared domain gets noise
- * calibrated to its sensitivity (count 1, sum max(|min|,|max|) in integer units), means
+ * calibrated to its sensitivity (count L, sum L × max(|min|,|max|) in integer units, L the
+ * plan's maxCellsPerPerson), means
  * are noisy sum / noisy count, quantiles come from the exponential mechanism. Margins are
  * sums of noisy cells (post-processing, no extra budget). Rounding (rule 4) still applies;
  * suppression (rules 1–3) does not: it would decide on true values and break the guarantee.
@@ -62,6 +76,9 @@ export function releaseWithPrivacy(
 ): ComputationResult {
   const split = splitBudget(plan, compiled);
   const keyOf = cellId;
+  // A person in up to L cells moves up to L cells' statistics: sensitivities (and the quantiles' budget) scale with L.
+  const L = maxCellsPerPerson(plan);
+  const boundedTotal = rows.reduce((n, r) => n + Number(r.bp ?? 0), 0);
   const byId = new Map(
     rows.map((r) => {
       const keys = plan.groupBy.map((_, i) => r[`k${i}`] as RawKey);
@@ -78,9 +95,9 @@ export function releaseWithPrivacy(
   const noisy = cells.map((c) => ({
     keys: c.keys,
     // Clamped at 0 before margins are summed (post-processing): margins add up to the published cells.
-    count: needsCount ? Math.max(0, c.count + Number(noise(split, 1, random))) : 0,
+    count: needsCount ? Math.max(0, c.count + Number(noise(split, L, random))) : 0,
     sums: compiled.summed.map((s, j) => {
-      const sensitivity = Math.ceil(Math.max(Math.abs(s.min), Math.abs(s.max)) * s.scale);
+      const sensitivity = L * Math.ceil(Math.max(Math.abs(s.min), Math.abs(s.max)) * s.scale);
       return Number(c.scaledSums[j] + noise(split, sensitivity, random)) / s.scale;
     }),
     quantiles: new Map<number, number>(),
@@ -94,7 +111,7 @@ export function releaseWithPrivacy(
       h[Number(r.b)] += Number(r.n);
       byCell.set(key, h);
     }
-    const epsilon = split.epsilonEach ?? Math.sqrt(2 * split.rhoEach!);
+    const epsilon = (split.epsilonEach ?? Math.sqrt(2 * split.rhoEach!)) / L;
     const qv = plan.measures[q.measureIndex].q!;
     for (const cell of noisy) {
       const h = byCell.get(keyOf(cell.keys)) ?? new Array<number>(q.steps + 1).fill(0);
@@ -150,6 +167,8 @@ export function releaseWithPrivacy(
       mechanism: plan.privacy.mechanism,
       epsilonSpent: plan.privacy.epsilon,
       ...(plan.privacy.mechanism === 'gaussian' ? { delta: plan.privacy.delta } : {}),
+      maxCellsPerPerson: L,
+      boundedPersons: boundedPersons(boundedTotal, policy),
     },
   };
 }

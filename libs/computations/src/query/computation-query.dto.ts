@@ -97,13 +97,14 @@ class MeasureShape implements ValidatorConstraintInterface {
     const m = args.object as MeasureDto;
     const rateFields = m.of !== undefined || m.per !== undefined || m.scale !== undefined;
     if (m.fn === 'rate') return m.column === undefined && m.q === undefined && isRateOf(m.of) && typeof m.per === 'string' && COLUMN_REF_PATTERN.test(m.per);
+    if (m.fn === 'mean' && m.of === undefined && m.scale === undefined && (m.per === 'row' || m.per === 'person')) return m.column !== undefined && m.q === undefined;
     if (rateFields) return false;
     if (m.fn === 'count') return m.column === undefined && m.q === undefined;
     if (m.fn === 'quantile') return m.column !== undefined && m.q !== undefined;
     return m.column !== undefined && m.q === undefined;
   }
   defaultMessage(): string {
-    return 'count takes no column; sum and mean take a column; quantile takes a column and q; rate takes of ("count" or {sum: column}), per and an optional scale';
+    return 'count takes no column; sum and mean take a column (mean optionally per: "person" or "row"); quantile takes a column and q; rate takes of ("count" or {sum: column}), per and an optional scale';
   }
 }
 
@@ -180,10 +181,9 @@ export class MeasureDto {
   @IsOptional()
   of?: RateOf;
 
-  @ApiPropertyOptional({ pattern: COLUMN_REF_PATTERN.source, example: 'ref.population', description: 'rate only: a numeric column of a joined reference dataset' })
+  @ApiPropertyOptional({ pattern: COLUMN_REF_PATTERN.source, example: 'ref.population', description: 'rate: a numeric column of a joined reference dataset; mean: "person" (default) or "row"' })
   @IsOptional()
   @IsString()
-  @Matches(COLUMN_REF_PATTERN)
   per?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 1000000, default: 1, example: 1000, description: 'rate only: the multiplier' })

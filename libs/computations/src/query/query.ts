@@ -47,6 +47,8 @@ export function normaliseQuery(dto: ComputationQueryDto): ComputationQuery {
       fn: m.fn,
       ...(m.column !== undefined ? { column: m.column } : {}),
       ...(m.q !== undefined ? { q: m.q } : {}),
+      // A mean per person is the default: `per: "person"` normalises away.
+      ...(m.fn === 'mean' && m.per === 'row' ? { per: 'row' } : {}),
       ...(m.fn === 'rate' ? { of: m.of === 'count' ? 'count' : { sum: (m.of as { sum: string }).sum }, per: m.per, scale: m.scale ?? 1 } : {}),
     })),
     join: (dto.join ?? []).map((j) => ({ left: j.left, right: j.right })),

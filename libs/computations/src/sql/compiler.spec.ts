@@ -63,6 +63,13 @@ describe('compileAggregate', () => {
     expect(compiled.sql).toContain('GROUP BY k0');
     expect(compiled.sql).not.toMatch(/\bck\b|hashtextextended/);
     expect(compiled.perturbed).toBe(false);
+    // Each person keeps at most L cells, ranked by a keyed hash of (pseudonym, cell), never by a value (issue 13).
+    expect(compiled.sql).not.toContain('DISTINCT ON');
+    expect(compiled.sql).toMatch(/row_number\(\) OVER \(PARTITION BY pid ORDER BY md5\(\$\d+::text \|\| pid \|\| json_build_array\(k0\)::text\)\) AS cell_rank/);
+    expect(compiled.sql).toMatch(/WHERE cell_rank <= \$\d+::integer/);
+    expect(compiled.params).toContain(SECRET);
+    expect(compiled.params).toContain(1); // L, the contract's default
+    expect(compiled.quantiles[0].statement.sql).toContain('cell_rank <=');
     expect(compiled.summed).toEqual([{ ref: { datasetId: IDS.social, column: 'income' }, scale: 100, min: 0, max: 100000 }]);
     expect(compiled.quantiles).toHaveLength(1);
     expect(compiled.quantiles[0]).toMatchObject({ min: 0, max: 60, steps: 60 });
@@ -158,7 +165,8 @@ describe('compileAggregate', () => {
       expect(compiled.sql).not.toContain('DISTINCT ON');
       expect(compiled.quantiles[0].statement.sql).toContain('width_bucket(LEAST(GREATEST((d0."icuDays")::double precision');
       expect(compiled.quantiles[0].statement.sql).not.toContain('DISTINCT ON');
-      expect(compile(dpQuery, { mechanism: 'laplace' }).compiled.quantiles[0].statement.sql).toContain('DISTINCT ON (pid)');
+      expect(compile(dpQuery, { mechanism: 'laplace' }).compiled.quantiles[0].statement.sql).toContain('WHERE cell_rank <=');
+      expect(compiled.quantiles[0].statement.sql).not.toContain('cell_rank');
     });
 
     it('counts rows when a plan has neither keys, measures of columns nor record keys', () => {

@@ -3,7 +3,7 @@ import type { CatalogueDataset } from '../policy/policy';
 import type { ColumnRef, Plan } from '../planning/plan';
 import { PlanRelation } from './relation';
 import { quoteIdent, SqlParams, vaultTable } from './sql-text';
-import { assertNever } from '../planning/measures';
+import { assertNever, needsRowCount } from '../planning/measures';
 
 /** Numbers of a `number` column are released at 0.01 resolution: integer-scaled sums under DP. */
 export const DP_NUMBER_SCALE = 100;
@@ -26,6 +26,8 @@ export interface CompiledStatement {
  */
 export interface CompiledAggregate extends CompiledStatement {
   dp: boolean;
+  /** The aggregate answers `nr`, the rows of each cell (a mean per row; without DP only). */
+  rowCounted: boolean;
   /** The per-person step was skipped: one joined row per person was known (CompileOptions). */
   onePersonPerRow: boolean;
   summed: { ref: ColumnRef; scale: number; min: number; max: number }[];
@@ -44,6 +46,7 @@ export function measureSums(m: Plan['measures'][number]): boolean {
   switch (fn) {
     case 'sum':
     case 'mean':
+    case 'meanPerRow':
       return true;
     case 'rate':
       return m.rate?.of === 'sum';
@@ -102,9 +105,10 @@ export const CELL_KEY_AGGREGATE = `(((sum(rk) % ${CELL_KEY_MODULUS}) + ${CELL_KE
  * their contribution to a cell's sum is the total of all their rows in it (several
  * contracts of one supplier, several stays of one patient), so dominance and the cell key
  * compare persons, not rows. Counts are distinct persons and no longer additive: a margin
- * is at most the sum of its cells. Under DP a person still counts in exactly one cell (the
- * first of their cells in group-key order; L = 1) and each person's total is clamped to
- * the declared bounds: sensitivities 1 (count) and max(|min|,|max|) (sum).
+ * is at most the sum of its cells. Under DP a person counts in at most L cells (the plan's
+ * maxCellsPerPerson, default 1; which ones: a keyed hash of pseudonym and cell, never the
+ * values) and each person's total in a cell is clamped to the declared bounds:
+ * sensitivities L (count) and L × max(|min|,|max|) (sum).
  * With one joined row per person, that row is the person: same meaning, no per-person
  * grouping (which costs a sort of every row on the pseudonym).
  */
@@ -117,6 +121,8 @@ function personRelation(
   dp: boolean,
   onePersonPerRow: boolean,
   secretParam: string | null = null,
+  rowCounted = false,
+  boundParams: { secret: string; cells: string } | null = null,
 ): string {
   const keys = plan.groupBy.map((_, i) => `k${i}`);
   const rowKeys = plan.groupBy.map((g, i) => `${rel.groupKey(g)} AS k${i}`);
@@ -142,7 +148,8 @@ function personRelation(
   // The pseudonym sorts bytewise: a cheaper sort, and the order of persons means nothing.
   const rows = `SELECT ${[`${rel.personId} COLLATE "C" AS pid`, ...rowKeys, ...rowValues, ...rowBuckets].join(', ')} ${rel.from()} WHERE ${rel.conditions().join(' AND ')}`;
   // One line per (person, cell): the person's total in that cell.
-  const perCell = `SELECT ${['pid', ...keys, ...summed.map((_, j) => `sum(r${j}) AS r${j}`), ...quantiles.map((_, j) => `min(b${j}) AS b${j}`)].join(', ')} FROM (${rows}) AS row_level GROUP BY ${['pid', ...keys].join(', ')}`;
+  const rowCount = rowCounted ? ['count(*) AS rn'] : [];
+  const perCell = `SELECT ${['pid', ...keys, ...rowCount, ...summed.map((_, j) => `sum(r${j}) AS r${j}`), ...quantiles.map((_, j) => `min(b${j}) AS b${j}`)].join(', ')} FROM (${rows}) AS row_level GROUP BY ${['pid', ...keys].join(', ')}`;
   const rk = secretParam ? [`${recordKeyExpression('pid', secretParam)} AS rk`] : [];
   if (!dp) {
     // Exact path (issue 13): a person counts in every cell they have a row in, and in each
@@ -151,11 +158,17 @@ function personRelation(
     const sets = plan.totals && keys.length ? `pid, CUBE (${keys.join(', ')})` : ['pid', ...keys].join(', ');
     const grouping = plan.totals && keys.length ? `GROUPING(${keys.join(', ')})` : '0';
     const totals = summed.map((_, j) => `sum(r${j}) AS v${j}`);
-    return `SELECT ${[`${grouping}::integer AS g`, 'pid', ...keys, ...totals, ...rk].join(', ')} FROM (${perCell}) AS per_cell GROUP BY ${sets}`;
+    const rows = rowCounted ? ['sum(rn) AS rn'] : [];
+    return `SELECT ${[`${grouping}::integer AS g`, 'pid', ...keys, ...rows, ...totals, ...rk].join(', ')} FROM (${perCell}) AS per_cell GROUP BY ${sets}`;
   }
+  // Under DP (issue 13): a person keeps at most L of their cells, chosen by a keyed hash of
+  // (pseudonym, cell) — a rule the values cannot steer, and one an analyst cannot predict
+  // (the secret) — and drops the rest; `bounded` marks one line of each person who had more.
   const values = summed.map((s, j) => `${personValue(`r${j}`, s)} AS v${j}`);
-  const select = ['pid', ...keys, ...values, ...quantiles.map((_, j) => `b${j}`), ...rk];
-  return `SELECT DISTINCT ON (pid) ${select.join(', ')} FROM (${perCell}) AS per_cell ORDER BY ${['pid', ...keys].join(', ')}`;
+  const select = ['pid', ...keys, ...values, ...quantiles.map((_, j) => `b${j}`), ...rk, `(cell_rank = 1 AND cells > ${boundParams!.cells}) AS bounded`];
+  const cellText = keys.length ? `json_build_array(${keys.join(', ')})::text` : `''`;
+  const ranked = `SELECT per_cell.*, row_number() OVER (PARTITION BY pid ORDER BY md5(${boundParams!.secret} || pid || ${cellText})) AS cell_rank, count(*) OVER (PARTITION BY pid) AS cells FROM (${perCell}) AS per_cell`;
+  return `SELECT ${select.join(', ')} FROM (${ranked}) AS ranked WHERE cell_rank <= ${boundParams!.cells}`;
 }
 
 /**
@@ -177,6 +190,11 @@ function personCte(onePersonPerRow: boolean): string {
   return onePersonPerRow ? 'person AS NOT MATERIALIZED' : 'person AS MATERIALIZED';
 }
 
+/** L under DP: the most cells a person contributes to (plans stored before issue 13 have none: 1). */
+export function maxCellsPerPerson(plan: Plan): number {
+  return plan.privacy.maxCellsPerPerson ?? 1;
+}
+
 /** Compiles a validated plan into parameterised SQL over the catalogue's vault tables. */
 export function compileAggregate(plan: Plan, catalogue: CatalogueDataset[], options: CompileOptions = {}): CompiledAggregate {
   const onePersonPerRow = options.onePersonPerRow === true;
@@ -195,7 +213,13 @@ export function compileAggregate(plan: Plan, catalogue: CatalogueDataset[], opti
   const perturbed = !dp && plan.perturbation !== null && plan.perturbation !== undefined;
   if (perturbed && !options.recordKeySecret) throw new Error('a perturbed plan needs the record key secret');
   const secretParam = perturbed ? params.add(recordKeySeed(options.recordKeySecret!), 'bigint') : null;
-  const person = personRelation(plan, rel, params, summed, [], dp, onePersonPerRow, secretParam);
+  const rowCounted = !dp && needsRowCount(plan.measures);
+  const bound = (p: SqlParams) => {
+    if (!dp || onePersonPerRow) return null; // one joined row per person: one cell per person already
+    if (!options.recordKeySecret) throw new Error('a plan under differential privacy needs the record key secret');
+    return { secret: p.add(options.recordKeySecret, 'text'), cells: p.add(maxCellsPerPerson(plan), 'integer') };
+  };
+  const person = personRelation(plan, rel, params, summed, [], dp, onePersonPerRow, secretParam, rowCounted, bound(params));
 
   let select: string;
   if (!dp) {
@@ -212,15 +236,19 @@ export function compileAggregate(plan: Plan, catalogue: CatalogueDataset[], opti
       // One row per person: persons are disjoint across cells, CUBE rolls the margins up.
       const grouping = keys.length === 0 ? '0' : `GROUPING(${keys.join(', ')})`;
       const groupBy = keys.length === 0 ? '' : plan.totals ? ` GROUP BY CUBE (${keys.join(', ')})` : ` GROUP BY ${keys.join(', ')}`;
-      select = `SELECT ${[`${grouping}::integer AS g`, ...keys, 'count(*)::integer AS n', ...cellKey, ...aggregates].join(', ')} FROM person${groupBy}`;
+      // One row per person: the rows of a cell are its persons.
+      const rows = rowCounted ? ['count(*)::bigint AS nr'] : [];
+      select = `SELECT ${[`${grouping}::integer AS g`, ...keys, 'count(*)::integer AS n', ...rows, ...cellKey, ...aggregates].join(', ')} FROM person${groupBy}`;
     } else {
       // One line per (person, cell or margin) already: count the lines of each.
-      select = `SELECT ${['g', ...keys, 'count(*)::integer AS n', ...cellKey, ...aggregates].join(', ')} FROM person GROUP BY ${['g', ...keys].join(', ')}`;
+      const rows = rowCounted ? ['sum(rn)::bigint AS nr'] : [];
+      select = `SELECT ${['g', ...keys, 'count(*)::integer AS n', ...rows, ...cellKey, ...aggregates].join(', ')} FROM person GROUP BY ${['g', ...keys].join(', ')}`;
     }
   } else {
     // Only cells holding persons: the declared domain is laid over them in the worker (domain.ts).
     const aggregates = summed.map((_, j) => `sum(v${j})::text AS s${j}`);
-    select = `SELECT ${['0 AS g', ...keys, 'count(*)::integer AS n', ...aggregates].join(', ')} FROM person${keys.length ? ` GROUP BY ${keys.join(', ')}` : ''}`;
+    const bounded = onePersonPerRow ? '0 AS bp' : 'count(*) FILTER (WHERE bounded)::integer AS bp';
+    select = `SELECT ${['0 AS g', ...keys, 'count(*)::integer AS n', bounded, ...aggregates].join(', ')} FROM person${keys.length ? ` GROUP BY ${keys.join(', ')}` : ''}`;
   }
 
   const quantiles = !dp
@@ -231,7 +259,7 @@ export function compileAggregate(plan: Plan, catalogue: CatalogueDataset[], opti
         const span = col.max! - col.min!;
         const spec = { ref: m.ref!, min: col.min!, max: col.max!, steps: col.type === 'integer' && span <= QUANTILE_STEPS ? span : QUANTILE_STEPS };
         const qParams = new SqlParams();
-        const qPerson = personRelation(plan, new PlanRelation(plan, catalogue, qParams), qParams, [], [spec], dp, onePersonPerRow);
+        const qPerson = personRelation(plan, new PlanRelation(plan, catalogue, qParams), qParams, [], [spec], dp, onePersonPerRow, null, false, bound(qParams));
         const sql = `WITH ${personCte(onePersonPerRow)} (${qPerson}) SELECT ${[...keys, 'b0 AS b', 'count(*)::integer AS n'].join(', ')} FROM person WHERE b0 IS NOT NULL GROUP BY ${[...keys, 'b0'].join(', ')}`;
         return [{ measureIndex, ...spec, statement: { sql, params: qParams.values } }];
       });
@@ -252,5 +280,5 @@ export function compileAggregate(plan: Plan, catalogue: CatalogueDataset[], opti
     const sql = `SELECT ${key} AS k, sum((${quoteIdent(m.rate.per.column)})::double precision)::double precision AS p FROM ${vaultTable(table)} GROUP BY ROLLUP (${key})`;
     return [{ measureIndex, statement: { sql, params: [] } }];
   });
-  return { sql: `WITH ${personCte(onePersonPerRow)} (${person}) ${select}`, params: params.values, dp, onePersonPerRow, perturbed, summed, quantiles, referenceKeys, denominators };
+  return { sql: `WITH ${personCte(onePersonPerRow)} (${person}) ${select}`, params: params.values, dp, rowCounted, onePersonPerRow, perturbed, summed, quantiles, referenceKeys, denominators };
 }

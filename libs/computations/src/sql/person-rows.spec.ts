@@ -26,6 +26,16 @@ describe('joinKeys', () => {
     ]);
   });
 
+  it('marks the linkage key of a dataset declared person-level as known unique (checked at ingestion): nothing to measure', () => {
+    const ctx = context();
+    ctx.catalogue = ctx.catalogue.map((d) => (d.id === IDS.hospital ? { ...d, level: 'person' as const } : d));
+    const plan = planComputation(parseQuery({ datasets: [H, S], measures: [{ fn: 'count' }] }), ctx);
+    expect(joinKeys(plan, ctx.catalogue)).toEqual([
+      { versionId: 'v1', table: TABLES.hospital, column: 'pid', declaredUnique: true },
+      { versionId: 'v1', table: TABLES.social, column: 'pid' },
+    ]);
+  });
+
   it('refuses a plan the catalogue no longer matches', () => {
     const ctx = context();
     const plan = planComputation(parseQuery({ datasets: [H, S], measures: [{ fn: 'count' }] }), ctx);

@@ -14,6 +14,7 @@ import { PopulationKey1764460007100 } from './1764460007100-population-key';
 import { TrustHardening1764470200000 } from './1764470200000-trust-hardening';
 import { ComputationLease1764470300000 } from './1764470300000-computation-lease';
 import { VersionQuality1764470600000 } from './1764470600000-version-quality';
+import { DatasetLevel1764470700000 } from './1764470700000-dataset-level';
 
 /**
  * Every migration, in order. Each context adds its own file and one line here
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   TrustHardening1764470200000,
   ComputationLease1764470300000,
   VersionQuality1764470600000,
+  DatasetLevel1764470700000,
 ];

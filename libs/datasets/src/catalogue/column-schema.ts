@@ -4,6 +4,9 @@ export const COLUMN_ROLES = ['linkage_key', 'quasi_identifier', 'sensitive', 'at
 export type ColumnType = (typeof COLUMN_TYPES)[number];
 export type ColumnRole = (typeof COLUMN_ROLES)[number];
 export type DatasetKind = 'person' | 'reference';
+/** One row per person (checked at ingestion), or any number (issue 13; the default). */
+export type DatasetLevel = 'person' | 'transaction';
+export const DATASET_LEVELS: readonly DatasetLevel[] = ['person', 'transaction'];
 
 /** A column as the catalogue stores it (see docs/internal-interfaces.md). */
 export interface ColumnDescriptor {

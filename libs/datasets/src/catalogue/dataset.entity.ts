@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import type { ColumnDescriptor, DatasetKind } from './column-schema';
+import type { ColumnDescriptor, DatasetKind, DatasetLevel } from './column-schema';
 
 @Entity({ name: 'datasets' })
 export class Dataset {
@@ -8,6 +8,7 @@ export class Dataset {
   @Column({ type: 'text' }) name: string;
   @Column({ type: 'text', default: '' }) description: string;
   @Column({ type: 'text' }) kind: DatasetKind;
+  @Column({ type: 'text', default: 'transaction' }) level: DatasetLevel;
   @Column({ type: 'jsonb' }) columns: ColumnDescriptor[];
   @Column({ name: 'current_version_id', type: 'uuid', nullable: true }) currentVersionId: string | null;
   /** Last version number handed out (to an upload, successful or not): table names never repeat. */

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '@cadre/audit';
 import type { Page } from '@cadre/common';
-import { checkColumns, ColumnDescriptor, normaliseColumns } from './column-schema';
+import { checkColumns, ColumnDescriptor, DatasetLevel, normaliseColumns } from './column-schema';
 import { DatasetDescriptor, DatasetView, roundRowCount } from './dataset-descriptor';
 import { Dataset } from './dataset.entity';
 import { DatasetNameTaken, DatasetNotFound, InvalidDatasetSchema } from './datasets.errors';
@@ -17,6 +17,8 @@ export interface DatasetActor {
 export interface CreateDatasetInput {
   name: string;
   description?: string;
+  /** Default `transaction`: any number of rows per person. */
+  level?: DatasetLevel;
   columns: ColumnDescriptor[];
 }
 
@@ -26,6 +28,7 @@ interface CatalogueRow {
   description: string;
   organisation_id: string;
   kind: Dataset['kind'];
+  level: Dataset['level'];
   columns: ColumnDescriptor[];
   created_at: Date;
   version_id: string | null;
@@ -36,7 +39,7 @@ interface CatalogueRow {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const CATALOGUE_SELECT = `SELECT d.id, d.name, d.description, d.organisation_id, d.kind, d.columns, d.created_at,
+const CATALOGUE_SELECT = `SELECT d.id, d.name, d.description, d.organisation_id, d.kind, d.level, d.columns, d.created_at,
        v.id AS version_id, v.number AS version_number, v.table_name, v.row_count
   FROM cadre.datasets d LEFT JOIN cadre.dataset_versions v ON v.id = d.current_version_id`;
 
@@ -47,6 +50,7 @@ function toView(r: CatalogueRow): DatasetView {
     description: r.description,
     organisationId: r.organisation_id,
     kind: r.kind,
+    level: r.level,
     columns: r.columns,
     rowCount: roundRowCount(Number(r.row_count ?? 0)),
     currentVersion: r.version_number,
@@ -69,6 +73,7 @@ export class DatasetsService {
     const checked = checkColumns(columns);
     if (!checked.kind) throw new InvalidDatasetSchema(checked.problems);
     const kind = checked.kind;
+    const level = input.level ?? 'transaction';
     const id = await this.db
       .transaction(async (em) => {
         const saved = await em.getRepository(Dataset).save(
@@ -77,6 +82,7 @@ export class DatasetsService {
             name: input.name,
             description: input.description ?? '',
             kind,
+            level,
             columns,
             currentVersionId: null,
             createdBy: actor.id,
@@ -88,7 +94,7 @@ export class DatasetsService {
           subjectType: 'Dataset',
           subjectId: saved.id,
           organisationIds: [actor.organisationId],
-          data: { name: saved.name, kind, columns: columns.length },
+          data: { name: saved.name, kind, level, columns: columns.length },
         });
         return saved.id;
       })
@@ -125,6 +131,7 @@ export class DatasetsService {
       name: r.name,
       organisationId: r.organisation_id,
       kind: r.kind,
+      level: r.level,
       columns: r.columns,
       current: r.version_id && r.table_name ? { versionId: r.version_id, table: r.table_name, rowCount: Number(r.row_count) } : null,
     }));

@@ -13,8 +13,8 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { COLUMN_NAME_PATTERN, COLUMN_ROLES, COLUMN_TYPES } from '../catalogue/column-schema';
-import type { ColumnRole, ColumnType } from '../catalogue/column-schema';
+import { COLUMN_NAME_PATTERN, COLUMN_ROLES, COLUMN_TYPES, DATASET_LEVELS } from '../catalogue/column-schema';
+import type { ColumnRole, ColumnType, DatasetLevel } from '../catalogue/column-schema';
 
 export class ColumnDto {
   @ApiProperty({ pattern: COLUMN_NAME_PATTERN.source, example: 'icuDays', description: 'A safe identifier: the vault column is named after it' })
@@ -61,6 +61,15 @@ export class CreateDatasetDto {
   @IsString()
   @MaxLength(4000)
   description?: string;
+
+  @ApiPropertyOptional({
+    enum: DATASET_LEVELS,
+    default: 'transaction',
+    description: 'person: one row per person (a repeated linkage key refuses the upload); transaction: any number of rows per person',
+  })
+  @IsOptional()
+  @IsIn(DATASET_LEVELS)
+  level?: DatasetLevel;
 
   @ApiProperty({ type: [ColumnDto] })
   @IsArray()

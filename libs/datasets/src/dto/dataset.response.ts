@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { COLUMN_ROLES, COLUMN_TYPES } from '../catalogue/column-schema';
-import type { ColumnDescriptor, ColumnRole, ColumnType, DatasetKind } from '../catalogue/column-schema';
+import { COLUMN_ROLES, COLUMN_TYPES, DATASET_LEVELS } from '../catalogue/column-schema';
+import type { ColumnDescriptor, ColumnRole, ColumnType, DatasetKind, DatasetLevel } from '../catalogue/column-schema';
 import type { DatasetView } from '../catalogue/dataset-descriptor';
 
 export class ColumnResponse {
@@ -19,6 +19,7 @@ export class DatasetResponse {
   @ApiProperty() description: string;
   @ApiProperty({ format: 'uuid' }) organisationId: string;
   @ApiProperty({ enum: ['person', 'reference'] }) kind: DatasetKind;
+  @ApiProperty({ enum: DATASET_LEVELS, description: 'person: one row per person, checked at ingestion; transaction: any number' }) level: DatasetLevel;
   @ApiProperty({ type: [ColumnResponse] }) columns: ColumnResponse[];
   @ApiProperty({ description: 'Rows of the current version, rounded to the nearest 10' }) rowCount: number;
   @ApiProperty({ type: Number, nullable: true, description: 'Number of the current version (1, 2, …); null before the first successful upload' })
@@ -50,6 +51,7 @@ export function toDatasetResponse(d: DatasetView): DatasetResponse {
     description: d.description,
     organisationId: d.organisationId,
     kind: d.kind,
+    level: d.level,
     columns: d.columns.map(toColumnResponse),
     rowCount: d.rowCount,
     currentVersion: d.currentVersion,

@@ -9,7 +9,7 @@ import type { ColumnDescriptor } from '../catalogue/column-schema';
 import { pseudonymise } from './pseudonym';
 import { CsvFormatError, HeaderMismatch, RowSink } from './row-sink';
 import type { RowError } from './row-validator';
-import { copySql, createTableSql, VERSION_TABLE_PATTERN } from './vault-table';
+import { copySql, createTableSql, quoteIdent, VERSION_TABLE_PATTERN } from './vault-table';
 
 export interface IngestRequest {
   /** The new version table (vault), a catalogue-generated name. */
@@ -19,6 +19,8 @@ export interface IngestRequest {
   source: Readable;
   /** The current version's content hash: the same bytes again load nothing (re-upload is harmless). */
   currentSha256?: string | null;
+  /** A person-level dataset: its linkage key must be unique (a repeat refuses the upload). */
+  uniqueLinkageKey?: boolean;
 }
 
 export interface IngestOutcome {
@@ -31,6 +33,24 @@ export interface IngestOutcome {
   contentSha256: string;
   /** The source ended early (client gone): the outcome can no longer be delivered to it. */
   interrupted: boolean;
+}
+
+/**
+ * The ordinal (1-based, in COPY order) of the first row whose linkage key an earlier row
+ * already holds, or null. Checked in SQL inside the ingest transaction, before the table is
+ * handed over: the ingest role still owns the table it just created and filled, so it may
+ * read it (finalised tables it cannot), and PostgreSQL sorts out of memory on disk — memory
+ * stays bounded whatever the file's size, where a set of pseudonyms in this process grows
+ * by ~100 MB per million rows. The table was created and filled by one COPY in this very
+ * transaction, with nothing deleted or updated: its physical order (ctid) is the file's
+ * order. Only the ordinal leaves SQL, never the key.
+ */
+async function firstRepeatedKey(client: { query: (sql: string) => Promise<{ rows: { n: string }[] }> }, table: string, column: string): Promise<number | null> {
+  const { rows } = await client.query(
+    `SELECT n FROM (SELECT row_number() OVER (ORDER BY ctid) AS n, row_number() OVER (PARTITION BY ${quoteIdent(column)} ORDER BY ctid) AS r
+       FROM vault.${quoteIdent(table)}) AS ordered WHERE r > 1 ORDER BY n LIMIT 1`,
+  );
+  return rows.length ? Number(rows[0].n) : null;
 }
 
 /**
@@ -56,7 +76,8 @@ export class IngestionService {
     if (!VERSION_TABLE_PATTERN.test(table)) throw new Error('invalid version table name');
     const key = this.config.pseudonymKey;
     const hash = createHash('sha256');
-    const sink = new RowSink(columns, (raw) => pseudonymise(key, raw));
+    const linkage = request.uniqueLinkageKey ? columns.find((c) => c.role === 'linkage_key') : undefined;
+    const sink = new RowSink(columns, (raw) => pseudonymise(key, raw), linkage !== undefined);
     const tap = new Transform({
       transform(chunk: Buffer, _enc, done) {
         hash.update(chunk);
@@ -110,6 +131,14 @@ export class IngestionService {
         await client.query('ROLLBACK');
         const errors = fatal ?? sink.errors;
         return { status: 'failed', unchanged: false, rowsAccepted: 0, errors, errorCount: fatal ? fatal.length : sink.errorCount, contentSha256, interrupted };
+      }
+      if (linkage) {
+        const repeat = await firstRepeatedKey(client, table, linkage.name);
+        if (repeat !== null) {
+          await client.query('ROLLBACK');
+          const error: RowError = { line: sink.lineOfRow(repeat), column: linkage.name, message: 'repeats the linkage key of an earlier row (a person-level dataset has one row per person)' };
+          return { status: 'failed', unchanged: false, rowsAccepted: 0, errors: [error], errorCount: 1, contentSha256, interrupted };
+        }
       }
       if (request.currentSha256 && request.currentSha256 === contentSha256) {
         await client.query('ROLLBACK');

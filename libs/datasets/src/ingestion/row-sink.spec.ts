@@ -200,4 +200,27 @@ describe('RowSink: csv-parse records, checked and pseudonymised, as COPY text', 
     const refused = await encode('id\n12A\n', [], columns);
     expect(refused.encoder.errors).toEqual([{ line: 2, column: 'id', message: 'must be an integer' }]);
   });
+
+  describe('line tracking for a person-level dataset (issue 13)', () => {
+    it('knows the line each accepted row starts on, multi-line fields and empty lines included, in 4 bytes a row', async () => {
+      const input = ['nir,age,sex,note,weight,covid', 'A1,30,F,x,70,true', 'A2,31,M,"two', 'lines",71,false', '', 'A3,32,F,y,72,true', ''].join('\n');
+      const sink = new RowSink(COLUMNS, (raw) => pseudonymise(KEY, raw), true);
+      await pipeline(Readable.from([Buffer.from(input)]), sink, new Writable({ write: (_c: Buffer, _e, done) => done() }));
+      expect(sink.rowsAccepted).toBe(3);
+      expect([1, 2, 3].map((n) => sink.lineOfRow(n))).toEqual([2, 3, 6]);
+      expect(sink.lineOfRow(4)).toBe(0);
+      // Without tracking (transaction-level datasets), nothing is kept.
+      const untracked = new RowSink(COLUMNS, (raw) => pseudonymise(KEY, raw));
+      await pipeline(Readable.from([Buffer.from(input)]), untracked, new Writable({ write: (_c: Buffer, _e, done) => done() }));
+      expect(untracked.lineOfRow(1)).toBe(0);
+    });
+
+    it('grows its line table past its first allocation', async () => {
+      const rows = Array.from({ length: 3000 }, (_, i) => `P${i},30,F,x,70,true`);
+      const sink = new RowSink(COLUMNS, (raw) => pseudonymise(KEY, raw), true);
+      await pipeline(Readable.from([Buffer.from(['nir,age,sex,note,weight,covid', ...rows].join('\n'))]), sink, new Writable({ write: (_c: Buffer, _e, done) => done() }));
+      expect(sink.lineOfRow(3000)).toBe(3001);
+      expect(sink.lineOfRow(1025)).toBe(1026);
+    });
+  });
 });

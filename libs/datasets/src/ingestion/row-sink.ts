@@ -63,10 +63,13 @@ export class RowSink extends Parser {
   /** csv-parse's line and empty-line counters when the last record ended. */
   private lastRecordEnd = 0;
   private lastRecordEmpty = 0;
+  /** With `trackLines`: the line each accepted row starts on, 4 bytes a row (a person-level dataset's repeat is reported by line). */
+  private lines: Uint32Array | null = null;
 
   constructor(
     private readonly columns: ColumnDescriptor[],
     private readonly pseudonymise: (raw: string) => string,
+    trackLines = false,
   ) {
     super({
       bom: true,
@@ -79,6 +82,12 @@ export class RowSink extends Parser {
       writableHighWaterMark: BATCH_BYTES,
       readableHighWaterMark: 4 * BATCH_BYTES,
     } as ConstructorParameters<typeof Parser>[0]);
+    if (trackLines) this.lines = new Uint32Array(1024);
+  }
+
+  /** The line the n-th accepted row (1-based, in COPY order) starts on; 0 when lines are not tracked. */
+  lineOfRow(n: number): number {
+    return this.lines && n >= 1 && n <= this.rowsAccepted ? this.lines[n - 1] : 0;
   }
 
   /** The physical line on which the last record read ends (0 before any). */
@@ -132,6 +141,14 @@ export class RowSink extends Parser {
       return;
     }
     if (this.errorCount > 0) return; // refused whole: stop writing, keep validating
+    if (this.lines) {
+      if (this.rowsAccepted === this.lines.length) {
+        const grown = new Uint32Array(this.lines.length * 2);
+        grown.set(this.lines);
+        this.lines = grown;
+      }
+      this.lines[this.rowsAccepted] = this.lastLine - occurrences(record, '\n');
+    }
     this.rowsAccepted++;
     this.batch.push(row.copyLine);
     this.batchBytes += row.copyLine.length;

@@ -41,12 +41,12 @@ export class UploadsService {
   /** Streams a CSV into a new version of one of the actor's organisation's datasets; resolves with the final status. */
   async upload(actor: DatasetActor, datasetId: string, source: Readable): Promise<UploadView> {
     if (!UUID.test(datasetId)) throw new DatasetNotFound();
-    const dataset = await this.db.query(`SELECT d.id, d.organisation_id, d.columns, v.content_sha256 AS current_sha
+    const dataset = await this.db.query(`SELECT d.id, d.organisation_id, d.columns, d.level, v.content_sha256 AS current_sha
       FROM cadre.datasets d LEFT JOIN cadre.dataset_versions v ON v.id = d.current_version_id
-      WHERE d.id = $1 AND d.organisation_id = $2`, [datasetId, actor.organisationId]) as { id: string; organisation_id: string; columns: ColumnDescriptor[]; current_sha: string | null }[];
+      WHERE d.id = $1 AND d.organisation_id = $2`, [datasetId, actor.organisationId]) as { id: string; organisation_id: string; columns: ColumnDescriptor[]; level: string; current_sha: string | null }[];
     if (!dataset.length) throw new DatasetNotFound();
     await this.membership.assertCanAct(actor.organisationId, 'upload_data');
-    const { columns, current_sha: currentSha256 } = dataset[0];
+    const { columns, level, current_sha: currentSha256 } = dataset[0];
 
     const upload = await this.db.transaction(async (em) => {
       const [[{ version_seq }]] = (await em.query(`UPDATE cadre.datasets SET version_seq = version_seq + 1 WHERE id = $1 RETURNING version_seq`, [datasetId])) as [{ version_seq: number }[], number];
@@ -61,7 +61,7 @@ export class UploadsService {
     const started = process.hrtime.bigint();
     let outcome: IngestOutcome;
     try {
-      outcome = await this.ingestion.ingest({ table: upload.tableName, columns, source, currentSha256 });
+      outcome = await this.ingestion.ingest({ table: upload.tableName, columns, source, currentSha256, uniqueLinkageKey: level === 'person' });
     } catch (err) {
       await this.markFailed(actor, upload, [INTERNAL_FAILURE], 1);
       throw err;

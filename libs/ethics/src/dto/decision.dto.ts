@@ -36,6 +36,17 @@ function IsColumnSets() {
   });
 }
 
+/** The same bounds as the contracts' PATCH (terms.disclosure.perturbation): larger is stricter. */
+export class PerturbationConditionsDto {
+  @ApiPropertyOptional({ minimum: 2, maximum: 20, description: 'Maximum deviation of the cell key method; larger is stricter' })
+  @IsOptional() @IsInt() @Min(2) @Max(20)
+  maxDeviation?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 399, description: 'Variance of the p-table; larger is stricter (below maxDeviation²)' })
+  @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(1) @Max(399)
+  variance?: number;
+}
+
 export class ConditionsDto implements DecisionConditions {
   @ApiPropertyOptional({ minimum: 2, maximum: 1000, description: 'minimum persons per released cell' })
   @IsOptional() @IsInt() @Min(2) @Max(1000)
@@ -59,6 +70,10 @@ export class ConditionsDto implements DecisionConditions {
   @ApiPropertyOptional({ enum: ['automatic', 'provider_review'] })
   @IsOptional() @IsIn(['automatic', 'provider_review'])
   releaseMode?: 'automatic' | 'provider_review';
+
+  @ApiPropertyOptional({ type: PerturbationConditionsDto, description: 'cell key perturbation (rule 3): only stricter than the contracts and the platform' })
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => PerturbationConditionsDto)
+  perturbation?: PerturbationConditionsDto;
 }
 
 export class ReplaceConditionsDto {
