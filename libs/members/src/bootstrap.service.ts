@@ -1,8 +1,9 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '@cadre/audit';
 import { AppConfig } from '@cadre/config';
 import { UsersService } from '@cadre/identity';
+import type { UserView } from '@cadre/identity';
 import { OrganisationsService } from './organisations.service';
 
 /** Shared by every process that may bootstrap (API and worker can start together). */
@@ -30,18 +31,7 @@ export class BootstrapService implements OnApplicationBootstrap {
     const created = await this.dataSource.transaction(async (em) => {
       await em.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK]);
       if (await this.users.hasPlatformAdmin(em)) return false;
-      let operator = await this.organisations.findOperator(em);
-      if (!operator) {
-        operator = await this.organisations.create(em, { name: this.config.operatorName, college: 'operator', isOperator: true });
-        await this.audit.append(em, {
-          actorId: null,
-          action: 'organisation.created',
-          subjectType: 'Organisation',
-          subjectId: operator.id,
-          organisationIds: [operator.id],
-          data: { college: 'operator', bootstrap: true },
-        });
-      }
+      const operator = await this.operatorIn(em, { bootstrap: true });
       // The bootstrap e-mail may already exist (its admin role was removed or it was deactivated):
       // start-up never fails on it. A user of the operator is restored; anyone else is left alone.
       const existing = await this.users.lockByEmail(em, admin.email);
@@ -61,24 +51,46 @@ export class BootstrapService implements OnApplicationBootstrap {
         });
         return true;
       }
-      const user = await this.users.create(em, {
-        email: admin.email,
-        password: admin.password,
-        displayName: 'Platform administrator',
-        organisationId: operator.id,
-        roles: ['org_admin'],
-        platformRoles: ['platform_admin'],
-      });
-      await this.audit.append(em, {
-        actorId: null,
-        action: 'user.created',
-        subjectType: 'User',
-        subjectId: user.id,
-        organisationIds: [operator.id],
-        data: { roles: user.roles, platformRoles: user.platformRoles, bootstrap: true },
-      });
+      await this.createPlatformAdmin(em, operator.id, { email: admin.email, password: admin.password }, { bootstrap: true });
       return true;
     });
     if (created) this.logger.log('bootstrap: created the operator organisation and its platform administrator');
+  }
+
+  /** The operator organisation, created (and audited) if missing; `via` says who asked, in the audit event. */
+  async operatorIn(em: EntityManager, via: Record<string, unknown>): Promise<{ id: string }> {
+    const existing = await this.organisations.findOperator(em);
+    if (existing) return existing;
+    const operator = await this.organisations.create(em, { name: this.config.operatorName, college: 'operator', isOperator: true });
+    await this.audit.append(em, {
+      actorId: null,
+      action: 'organisation.created',
+      subjectType: 'Organisation',
+      subjectId: operator.id,
+      organisationIds: [operator.id],
+      data: { college: 'operator', ...via },
+    });
+    return operator;
+  }
+
+  /** A platform admin (and org_admin) of the operator organisation, with its audit event. */
+  async createPlatformAdmin(em: EntityManager, operatorId: string, admin: { email: string; password: string; displayName?: string }, via: Record<string, unknown>): Promise<UserView> {
+    const user = await this.users.create(em, {
+      email: admin.email,
+      password: admin.password,
+      displayName: admin.displayName ?? 'Platform administrator',
+      organisationId: operatorId,
+      roles: ['org_admin'],
+      platformRoles: ['platform_admin'],
+    });
+    await this.audit.append(em, {
+      actorId: null,
+      action: 'user.created',
+      subjectType: 'User',
+      subjectId: user.id,
+      organisationIds: [operatorId],
+      data: { roles: user.roles, platformRoles: user.platformRoles, ...via },
+    });
+    return user;
   }
 }

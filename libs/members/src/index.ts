@@ -1,5 +1,6 @@
 export { MembersModule } from './members.module';
 export { OrganisationsService } from './organisations.service';
+export { BootstrapService } from './bootstrap.service';
 export type { OrganisationView } from './organisations.service';
 export { OrganisationKeysService, publicJwkOf } from './organisation-keys.service';
 export type { OrganisationKeyView } from './organisation-keys.service';

@@ -31,6 +31,6 @@ import { OrganisationsService } from './organisations.service';
     MembershipPolicy,
     { provide: APP_GUARD, useClass: MemberStandingGuard },
   ],
-  exports: [OrganisationsService, OrganisationKeysService, MembershipPolicy],
+  exports: [OrganisationsService, OrganisationKeysService, MembershipPolicy, BootstrapService],
 })
 export class MembersModule {}

@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Command, CommandRunner, Option } from 'nest-commander';
-import { AuditService } from '@cadre/audit';
-import { AppConfig } from '@cadre/config';
-import { EmailTaken, UsersService } from '@cadre/identity';
-import { OrganisationsService } from '@cadre/members';
+import { EmailTaken } from '@cadre/identity';
+import { BootstrapService } from '@cadre/members';
 import { CliOutput } from '../cli-output';
 
 interface CreateAdminOptions {
@@ -21,10 +19,7 @@ interface CreateAdminOptions {
 export class CreateAdminCommand extends CommandRunner {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly config: AppConfig,
-    private readonly organisations: OrganisationsService,
-    private readonly users: UsersService,
-    private readonly audit: AuditService,
+    private readonly bootstrap: BootstrapService,
     private readonly out: CliOutput,
   ) {
     super();
@@ -49,35 +44,8 @@ export class CreateAdminCommand extends CommandRunner {
     const password = given ?? randomBytes(18).toString('base64url');
     try {
       const user = await this.dataSource.transaction(async (em) => {
-        let operator = await this.organisations.findOperator(em);
-        if (!operator) {
-          operator = await this.organisations.create(em, { name: this.config.operatorName, college: 'operator', isOperator: true });
-          await this.audit.append(em, {
-            actorId: null,
-            action: 'organisation.created',
-            subjectType: 'Organisation',
-            subjectId: operator.id,
-            organisationIds: [operator.id],
-            data: { college: 'operator', via: 'cli' },
-          });
-        }
-        const created = await this.users.create(em, {
-          email,
-          password,
-          displayName: options.name ?? 'Platform administrator',
-          organisationId: operator.id,
-          roles: ['org_admin'],
-          platformRoles: ['platform_admin'],
-        });
-        await this.audit.append(em, {
-          actorId: null,
-          action: 'user.created',
-          subjectType: 'User',
-          subjectId: created.id,
-          organisationIds: [operator.id],
-          data: { roles: created.roles, platformRoles: created.platformRoles, via: 'cli' },
-        });
-        return created;
+        const operator = await this.bootstrap.operatorIn(em, { via: 'cli' });
+        return this.bootstrap.createPlatformAdmin(em, operator.id, { email, password, displayName: options.name }, { via: 'cli' });
       });
       this.out.write(`created platform admin ${user.email} (${user.id})`);
       if (!given) this.out.write(`password (shown once): ${password}`);
