@@ -10,7 +10,6 @@ import type { Actor } from '@cadre/identity';
 import { OutboxService, UnitOfWork } from '@cadre/jobs';
 import { ComputationRecord, computationStore, ComputationStatus, NOW } from './computation.store';
 import { ComputationRejected, IdempotencyKeyReused } from './computations.errors';
-import { planComputation } from './planning/planner';
 import { PolicyContextLoader } from './policy/policy-context';
 import type { ComputationQuery } from './query/query';
 import { resultCsv } from './disclosure/result-csv';
@@ -86,14 +85,7 @@ export class ComputationsService {
       if (e instanceof ComputationRejected) throw new PolicyViolation(e.code, e.detail);
       throw e;
     }
-    const catalogue = await this.policies.catalogue(query.datasets.map((d) => d.datasetId));
-    const plan = planComputation(query, {
-      catalogue,
-      requestedDatasets: useCase.requestedDatasets,
-      contracts: ctx.contracts.map((c) => c.terms),
-      policy: ctx.policy,
-      maxCells: this.policies.maxCells,
-    });
+    const { plan } = await this.policies.plan(query, ctx);
     try {
       const id = await this.uow.run(async (em) => {
         const id = await computationStore.insert(em, {

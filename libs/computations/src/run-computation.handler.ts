@@ -15,7 +15,6 @@ import { COMPUTATION_SUBJECT } from './computations.service';
 import { controlDisclosure, readDenominators, readRawCells } from './disclosure/disclosure-control';
 import type { ComputationResult } from './disclosure/result';
 import type { Plan } from './planning/plan';
-import { planComputation } from './planning/planner';
 import { PolicyContext, PolicyContextLoader } from './policy/policy-context';
 import type { CatalogueDataset } from './policy/policy';
 import { releaseWithPrivacy } from './privacy/dp-release';
@@ -147,14 +146,7 @@ export class RunComputationHandler implements Handler<'run-computation'> {
     this.policies.assertResearcher(ctx, record.submittedBy);
     await this.policies.assertMembers(ctx);
     const query = parseQuery(record.query);
-    const catalogue = await this.policies.catalogue(query.datasets.map((d) => d.datasetId));
-    const plan = planComputation(query, {
-      catalogue,
-      requestedDatasets: useCase.requestedDatasets,
-      contracts: ctx.contracts.map((c) => c.terms),
-      policy: ctx.policy,
-      maxCells: this.policies.maxCells,
-    });
+    const { catalogue, plan } = await this.policies.plan(query, ctx);
     if ((await computationStore.countUsed(this.db.manager, record.useCaseId)) >= ctx.policy.maxComputations) {
       throw new ComputationRejected('max_computations', 'The use case has used all the computations its contracts allow');
     }

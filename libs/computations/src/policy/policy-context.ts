@@ -7,6 +7,9 @@ import { UseCaseSnapshot, UseCasesService } from '@cadre/ethics';
 import { MembershipPolicy } from '@cadre/members';
 import { ComputationRejected } from '../computations.errors';
 import type { CatalogueDataset } from './policy';
+import type { Plan } from '../planning/plan';
+import { planComputation } from '../planning/planner';
+import type { ComputationQuery } from '../query/query';
 import { effectivePolicy, EffectivePolicy } from './policy';
 
 /** Everything a computation is checked against, read at one moment. */
@@ -59,6 +62,19 @@ export class PolicyContextLoader {
 
   async catalogue(ids: string[]): Promise<CatalogueDataset[]> {
     return this.datasets.describe([...new Set(ids)]);
+  }
+
+  /** The query planned against the current catalogue, the use case's request and the effective policy (at submission and when the job runs). */
+  async plan(query: ComputationQuery, ctx: PolicyContext): Promise<{ catalogue: CatalogueDataset[]; plan: Plan }> {
+    const catalogue = await this.catalogue(query.datasets.map((d) => d.datasetId));
+    const plan = planComputation(query, {
+      catalogue,
+      requestedDatasets: ctx.useCase.requestedDatasets,
+      contracts: ctx.contracts.map((c) => c.terms),
+      policy: ctx.policy,
+      maxCells: this.maxCells,
+    });
+    return { catalogue, plan };
   }
 
   /**
