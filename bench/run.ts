@@ -39,7 +39,9 @@ export async function runBench(target: Target, options: BenchOptions, log: (line
   if (only.includes('ingest') || only.includes('linked')) {
     const [patientsFile, householdsFile] = [await patientsCsv(options.persons, seed), await householdsCsv(options.persons, seed)];
     log('ingest…');
-    const ingest = await ingestScenario(f.hospital.users.steward.client, target.ownerUrl, patientsFile, options.persons, communes, options.ingestRuns);
+    // The linked aggregate alone needs one load of the patients, not the ingest scenario's repeats.
+    const ingestRuns = only.includes('ingest') ? options.ingestRuns : 1;
+    const ingest = await ingestScenario(f.hospital.users.steward.client, target.ownerUrl, patientsFile, options.persons, communes, ingestRuns);
     if (only.includes('ingest')) results.push(ingest.measurement);
     if (only.includes('linked')) {
       const households = await createAndLoad(f.social.users.steward.client, { name: 'bench_households', description: 'benchmark', columns: HOUSEHOLD_COLUMNS }, createReadStream(householdsFile), () => undefined, 'households');
@@ -51,7 +53,7 @@ export async function runBench(target: Target, options: BenchOptions, log: (line
       results.push(
         await linkedAggregateScenario({
           researcher: researcher.client, useCaseId, patients: ingest.datasetId, households: households.id, ownerUrl: target.ownerUrl,
-          files: { patients: patientsFile, households: householdsFile }, persons: options.persons, runs: options.runs,
+          files: { patients: patientsFile, households: householdsFile }, persons: options.persons, runs: options.runs, peakMemory: target.peakMemory,
         }),
       );
     }
@@ -112,10 +114,14 @@ async function main() {
     const results = await runBench(target, options, console.log, only);
     const markdown = toMarkdown(results, options);
     console.log('\n' + markdown);
-    if (!smoke && only.length === SCENARIOS.length && options.persons === FULL.persons) {
+    // A full run, or a scale run (`--only linked --persons N`), is kept under bench/results/.
+    const full = only.length === SCENARIOS.length && options.persons === FULL.persons;
+    const scale = only.length === 1 && only[0] === 'linked' && options.persons > FULL.persons;
+    if (!smoke && (full || scale)) {
       const dir = join(process.cwd(), 'bench', 'results');
       mkdirSync(dir, { recursive: true });
-      const file = join(dir, `${new Date().toISOString().slice(0, 10)}-${cpus().length}cpu.md`);
+      const suffix = scale ? `-linked-${options.persons / 1_000_000}M` : '';
+      const file = join(dir, `${new Date().toISOString().slice(0, 10)}-${cpus().length}cpu${suffix}.md`);
       writeFileSync(file, markdown);
       console.log(`written to ${file}`);
     }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 
@@ -10,7 +11,20 @@ export interface Target {
   admin: { email: string; password: string };
   /** Starts or stops worker processes until `count` run (each `npm run start:worker`). */
   scaleWorkers(count: number): Promise<void>;
+  /** Peak resident memory (VmHWM, MiB) of the API and of each running worker so far. */
+  peakMemory(): { api: number; workers: number[] };
   close(): Promise<void>;
+}
+
+/** A process's peak resident set (VmHWM) in MiB, from /proc (Linux); NaN elsewhere. */
+function peakRssMiB(child: ChildProcess): number {
+  try {
+    const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+    const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
+    return kb ? Number(kb) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
 }
 
 export const BENCH_ADMIN = { email: 'operator@cadre.bench', password: 'operator-bench-password' };
@@ -87,6 +101,7 @@ export async function launchPlatform(port: number, extraEnv: Record<string, stri
       // A new worker is ready once it has connected to its queues; a short settle is enough.
       await new Promise((r) => setTimeout(r, 2000));
     },
+    peakMemory: () => ({ api: peakRssMiB(api), workers: workers.map(peakRssMiB) }),
     close: async () => {
       await Promise.all([...workers.map(stop), stop(api)]);
     },

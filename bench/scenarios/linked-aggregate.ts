@@ -29,6 +29,8 @@ export async function linkedAggregateScenario(input: {
   files: { patients: string; households: string };
   persons: number;
   runs: number;
+  /** Peak resident memory of the platform's processes, read after the runs. */
+  peakMemory: () => { api: number; workers: number[] };
 }): Promise<Measurement> {
   const query = {
     datasets: [{ datasetId: input.patients, as: 'h' }, { datasetId: input.households, as: 's' }],
@@ -84,6 +86,9 @@ export async function linkedAggregateScenario(input: {
     dc.closeSync();
   }
   const ratio = median(platform) / median(floor);
+  // The issue's targets: at or under 1.15 × hand SQL at 1M persons, 1.2 × at 10M.
+  const target = input.persons >= 10_000_000 ? 1.2 : 1.15;
+  const memory = input.peakMemory();
   return {
     scenario: `Linked aggregate: 2 × ${input.persons.toLocaleString('en')} persons, 341 communes × 3 bands, count + sum + mean, ${input.runs} runs`,
     lines: [
@@ -93,7 +98,8 @@ export async function linkedAggregateScenario(input: {
       { label: 'floor with JIT off plus the cell keys (rule 3), the SQL perturbation adds (median); ratio to it', value: `${fmtMs(median(floorCellKey))}; ${(median(platform) / median(floorCellKey)).toFixed(2)}` },
       { label: 'reference: DuckDB on the same data, in memory (median)', value: fmtMs(median(duckdb)) },
       { label: 'cells of the declared domain released / suppressed (perturbed, whole domain)', value: `${cells - suppressed} / ${suppressed}` },
+      { label: 'peak resident memory since start (VmHWM): API process; worker process(es)', value: `${memory.api.toFixed(0)} MiB; ${memory.workers.map((m) => `${m.toFixed(0)} MiB`).join(', ')}` },
     ],
-    ratio: { label: 'platform / raw SQL', value: ratio, target: '≤ 1.15', met: ratio <= 1.15 },
+    ratio: { label: 'platform / raw SQL', value: ratio, target: `≤ ${target}`, met: ratio <= target },
   };
 }

@@ -22,7 +22,7 @@ describe('benchmark smoke run (tiny sizes)', () => {
       await Promise.all(extraWorkers.splice(Math.max(0, count - 1)).map((w) => w.close()));
     };
     const results = await runBench(
-      { baseUrl: `http://127.0.0.1:${port}`, ownerUrl: platform.config.databaseUrl('owner'), admin: ADMIN, scaleWorkers, close: async () => undefined },
+      { baseUrl: `http://127.0.0.1:${port}`, ownerUrl: platform.config.databaseUrl('owner'), admin: ADMIN, scaleWorkers, peakMemory: () => ({ api: process.memoryUsage().rss / 2 ** 20, workers: [] }), close: async () => undefined },
       SMOKE,
       () => undefined,
     );
