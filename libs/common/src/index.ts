@@ -9,3 +9,5 @@ export type { BodyLimits } from './request-body';
 export { isTransientError } from './transient';
 export { ORG_ROLES, PLATFORM_ROLES } from './actor';
 export type { Actor, OrgRole, PlatformRole } from './actor';
+export { queryReturning, returningRows } from './returning';
+export type { SqlRunner } from './returning';
