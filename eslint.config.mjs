@@ -78,8 +78,8 @@ export default tseslint.config(
     rules: { 'import-x/no-restricted-paths': ['error', { zones: libCodeZones }] },
   },
   {
-    // Apps and libs reach another lib only through its index: no `@cadre/<lib>/…`, no relative path into another lib or app.
-    files: ['libs/**/*.ts', 'apps/**/*.ts'],
+    // Libs reach another lib only through its index: no `@cadre/<lib>/…`, no relative path into another lib or app.
+    files: ['libs/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -87,6 +87,23 @@ export default tseslint.config(
           patterns: [
             { group: ['@cadre/*/**'], message: 'deep import: import the lib through its index, `@cadre/<lib>`' },
             { regex: '^(\\.\\./)+(libs/)?[a-z-]+/src(/|$)', message: "relative import into another lib's or app's src: import `@cadre/<lib>` instead" },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Apps too, and an app composes another app only through that app's public entry (its src/index.ts,
+    // e.g. `../../worker/src` for the single-node entry), never its internals.
+    files: ['apps/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@cadre/*/**'], message: 'deep import: import the lib through its index, `@cadre/<lib>`' },
+            { regex: '^(\\.\\./)+libs/', message: "relative import into a lib: import `@cadre/<lib>` instead" },
+            { regex: '^(\\.\\./)+[a-z-]+/src/.', message: "relative import into another app's internals: import its public entry (`<app>/src`) instead" },
           ],
         },
       ],

@@ -11,6 +11,7 @@ const fixtures = [
   { name: 'deep import of another lib (@cadre/<lib>/…)', file: 'libs/ethics/src/lint-fixture.ts', code: "export { ORG_ROLES } from '@cadre/identity/actor';\n", rule: 'no-restricted-imports' },
   { name: "relative import into another lib's src", file: 'libs/ethics/src/lint-fixture.ts', code: "export { Signer } from '../../identity/src/keys/signer';\n", rule: 'no-restricted-imports' },
   { name: 'an app reaching into a lib by path', file: 'apps/api/src/lint-fixture.ts', code: "export { JobRunner } from '../../../libs/jobs/src/job-runner';\n", rule: 'no-restricted-imports' },
+  { name: "an app reaching into another app's internals", file: 'apps/api/src/lint-fixture.ts', code: "export { WorkerModule } from '../../worker/src/worker.module';\n", rule: 'no-restricted-imports' },
   { name: 'layering: a lower lib importing a higher one', file: 'libs/access/src/lint-fixture.ts', code: "export { UsersService } from '@cadre/identity';\n", rule: 'import-x/no-restricted-paths' },
   { name: 'layering: a lib importing an app', file: 'libs/jobs/src/lint-fixture.ts', code: "export { ApiModule } from '../../../apps/api/src/api.module';\n", rule: 'import-x/no-restricted-paths' },
   // jobs.ts rewritten to import job-runner.ts, which imports jobs.ts: a cycle.

@@ -6,7 +6,7 @@ import { Logger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { Handler, JobHandler, JobPayload, OutboxService, UnitOfWork } from '@cadre/jobs';
 import { PlatformModule } from '@cadre/platform';
-import { WorkerModule } from '../../apps/worker/src/worker.module';
+import { WorkerModule } from '../../apps/worker/src';
 import { startTestPlatform, TestPlatform } from '../support/platform';
 
 const REDIS_URL = process.env.CADRE_TEST_REDIS ?? 'redis://127.0.0.1:6379';

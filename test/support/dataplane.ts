@@ -1,7 +1,7 @@
 import { INestApplicationContext, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { PlatformModule } from '@cadre/platform';
-import { WorkerModule } from '../../apps/worker/src/worker.module';
+import { WorkerModule } from '../../apps/worker/src';
 import { contractOf, listContracts, signAllContracts } from './contracts';
 import {
   COMMUNES_DATASET,

@@ -10,7 +10,7 @@ import { runMigrations } from '@cadre/database';
 import { PlatformModule } from '@cadre/platform';
 import { ApiModule } from '../../apps/api/src/api.module';
 import { configureApp } from '../../apps/api/src/configure-app';
-import { WorkerModule } from '../../apps/worker/src/worker.module';
+import { WorkerModule } from '../../apps/worker/src';
 
 /**
  * Base server URL of the test PostgreSQL (a superuser, trust auth, no database in the URL); each

@@ -4,8 +4,8 @@ import { NestFactory } from '@nestjs/core';
 import { AppConfig } from '@cadre/config';
 import { runMigrations } from '@cadre/database';
 import { PlatformModule } from '@cadre/platform';
-// eslint-disable-next-line no-restricted-imports -- the single-node entry composes both apps by design (issue 11 plans a shared composition module).
-import { WorkerModule } from '../../worker/src/worker.module';
+// The worker app's public entry (apps/worker/src/index.ts), not its internals.
+import { WorkerModule } from '../../worker/src';
 import { ApiModule } from './api.module';
 import { configureApp } from './configure-app';
 

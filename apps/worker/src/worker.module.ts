@@ -1,14 +1,14 @@
 import { Module } from '@nestjs/common';
 import { AuditCheckpointModule } from '@cadre/audit';
 import { ComputationsWorkerModule } from '@cadre/computations';
-import { ContractsModule } from '@cadre/contracts';
+import { ContractsWorkerModule } from '@cadre/contracts';
 import { DatasetsWorkerModule } from '@cadre/datasets';
-import { EthicsModule } from '@cadre/ethics';
+import { EthicsWorkerModule } from '@cadre/ethics';
 import { IdentityModule, Signer } from '@cadre/identity';
 import { JobsWorkerModule } from '@cadre/jobs';
 
-/** The worker: BullMQ processors and timed sweeps only, no HTTP. */
+/** The worker: BullMQ processors and timed sweeps only: no controller, no global guard, no login throttle. */
 @Module({
-  imports: [JobsWorkerModule, IdentityModule, AuditCheckpointModule.register({ signer: Signer }), EthicsModule, ContractsModule, ComputationsWorkerModule, DatasetsWorkerModule],
+  imports: [JobsWorkerModule, IdentityModule, AuditCheckpointModule.register({ signer: Signer }), EthicsWorkerModule, ContractsWorkerModule, ComputationsWorkerModule, DatasetsWorkerModule],
 })
 export class WorkerModule {}

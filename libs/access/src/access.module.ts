@@ -1,11 +1,9 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import { AbilityFactory } from './ability.factory';
-import { PoliciesGuard } from './policies.guard';
 
-/** CASL abilities and the global PoliciesGuard. Needs IdentityModule (global) for ActorSource. */
+/** CASL abilities, for services and guards alike (the worker too). No global guard: see AccessHttpModule. */
 @Module({
-  providers: [AbilityFactory, { provide: APP_GUARD, useClass: PoliciesGuard }],
+  providers: [AbilityFactory],
   exports: [AbilityFactory],
 })
 export class AccessModule {}

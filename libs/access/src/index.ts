@@ -1,4 +1,5 @@
 export { AccessModule } from './access.module';
+export { AccessHttpModule } from './access-http.module';
 export { AbilityFactory, defineAbilityFor } from './ability.factory';
 export { ActorSource } from './actor-source';
 export { AllowedOutOfStanding, CheckPolicies, CHECK_POLICIES, OUT_OF_STANDING_ALLOWED } from './check-policies.decorator';

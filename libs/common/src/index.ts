@@ -1,11 +1,13 @@
 export * from './domain-error';
 export * from './canonical-json';
 export * from './pagination';
-export { ProblemFilter, problem, toProblem } from './problem.filter';
-export type { Problem } from './problem.filter';
+export { HTTP_PROBLEM_CODES, ProblemFilter, problem, toProblem } from './problem.filter';
+export type { Problem, ProblemCode } from './problem.filter';
 export { createValidationPipe } from './validation';
 export { requestBodyGate, jsonDepthExceeds, findNulCharacter, DEFAULT_MAX_JSON_DEPTH } from './request-body';
 export type { BodyLimits } from './request-body';
 export { isTransientError } from './transient';
 export { ORG_ROLES, PLATFORM_ROLES } from './actor';
 export type { Actor, OrgRole, PlatformRole } from './actor';
+export { queryReturning, returningRows } from './returning';
+export type { SqlRunner } from './returning';

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
-import { DomainError, DomainErrorKind } from './domain-error';
+import { DomainError, DomainErrorKind, ErrorCode } from './domain-error';
 import { isTransientError } from './transient';
 
 const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
@@ -13,7 +13,16 @@ const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
   unavailable: 503,
 };
 
-const CODE_BY_STATUS: Record<number, string> = {
+/**
+ * Codes of refusals the HTTP layer itself answers (framework, body parser, database input), beside
+ * ERROR_CODES: with them, the closed list of every `code` a problem may carry (docs/api.md).
+ */
+export const HTTP_PROBLEM_CODES = ['method_not_allowed', 'conflict', 'payload_too_large', 'unsupported_media_type', 'policy_violation', 'rate_limited', 'unavailable', 'http_error', 'internal_error'] as const;
+
+/** Any code a problem carries: a DomainError's or the HTTP layer's. */
+export type ProblemCode = ErrorCode | (typeof HTTP_PROBLEM_CODES)[number];
+
+const CODE_BY_STATUS: Record<number, ProblemCode> = {
   400: 'invalid_input',
   401: 'unauthenticated',
   403: 'forbidden',
@@ -32,12 +41,12 @@ export interface Problem {
   title: string;
   status: number;
   detail: string;
-  code: string;
+  code: ProblemCode;
   errors?: { field: string; message: string }[];
 }
 
 /** Builds the RFC 9457 body for a status and a stable code. */
-export function problem(status: number, code: string, detail: string, errors?: Problem['errors']): Problem {
+export function problem(status: number, code: ProblemCode, detail: string, errors?: Problem['errors']): Problem {
   const title = (HttpStatus[status] ?? 'Error')
     .toString()
     .toLowerCase()

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { json } from 'express';
-import { problem, Problem } from './problem.filter';
+import { problem, Problem, ProblemCode } from './problem.filter';
 
 /** Limits on what a request body may be, before any controller sees it. */
 export interface BodyLimits {
@@ -17,7 +17,7 @@ const STREAMED_TYPES = ['text/csv'];
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 class BodyRefused extends Error {
-  constructor(readonly status: number, readonly code: string, readonly detail: string, readonly errors?: Problem['errors']) {
+  constructor(readonly status: number, readonly code: ProblemCode, readonly detail: string, readonly errors?: Problem['errors']) {
     super(detail);
   }
 }

@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { queryReturning } from '@cadre/common';
 
 /**
  * The lease of a running computation (robustness wiring, apart from the planner and the
@@ -15,12 +16,13 @@ export class ComputationLease {
 
   /** queued → running, or running with a lapsed lease → running again (a row without a lease, from before leases, after 3 minutes); true when this call took it. */
   async claim(em: EntityManager, id: string): Promise<boolean> {
-    const rows = await em.query(
+    const rows = await queryReturning(
+      em,
       `UPDATE cadre.computations SET status = 'running', started_at = now(), lease_until = now() + $2 * interval '1 millisecond'
         WHERE id = $1 AND (status = 'queued' OR (status = 'running' AND COALESCE(lease_until, started_at + interval '3 minutes') < now())) RETURNING id`,
       [id, this.leaseMs],
     );
-    return (Array.isArray(rows[0]) ? rows[0] : rows).length === 1;
+    return rows.length === 1;
   }
 
   /** Milliseconds until the lease of a running computation lapses (0 if lapsed), or null when it is not running. */

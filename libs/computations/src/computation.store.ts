@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { queryReturning } from '@cadre/common';
 import type { ComputationQuery } from './query/query';
 import type { Plan } from './planning/plan';
 import type { DatasetVersionRef } from './planning/versions';
@@ -61,12 +62,6 @@ function toRecord(r: any): ComputationRecord {
   };
 }
 
-/** UPDATE … RETURNING through TypeORM answers [rows, count]; plain SELECT answers rows. */
-function rowsOf(result: unknown): unknown[] {
-  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0];
-  return result as unknown[];
-}
-
 /** Marks a column to be set to the database's now(). */
 export const NOW = Symbol('now');
 
@@ -111,7 +106,7 @@ export const computationStore = {
       assignments.push(`${column} = $${params.length}`);
     }
     const sql = `UPDATE cadre.computations SET ${assignments.join(', ')} WHERE id = $1 AND status = ANY($3::text[]) RETURNING id`;
-    return rowsOf(await em.query(sql, params)).length === 1;
+    return (await queryReturning(em, sql, params)).length === 1;
   },
 
   /** Computations that count against `maxComputations`: those that produced a result. */

@@ -15,6 +15,8 @@ export type { ComputationResult, ResultRow } from './disclosure/result';
 export { releaseWithPrivacy } from './privacy/dp-release';
 export { CryptoRandomSource } from './privacy/random-source';
 export type { RandomSource } from './privacy/random-source';
+export { REJECTION_CODES } from './computations.errors';
+export type { RejectionCode } from './computations.errors';
 export { ComputationsModule } from './computations.module';
 export { ComputationsWorkerModule } from './computations-worker.module';
 export { ComputationsService } from './computations.service';

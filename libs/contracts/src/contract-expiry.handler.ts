@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { queryReturning } from '@cadre/common';
 import { AuditService } from '@cadre/audit';
 import { UseCasesService } from '@cadre/ethics';
 import { Handler, JobHandler, UnitOfWork } from '@cadre/jobs';
-import { CONTRACT_SUBJECT, returningRows } from './contracts.service';
+import { CONTRACT_SUBJECT } from './contracts.service';
 
 const BATCH = 200;
 
@@ -29,16 +30,15 @@ export class ExpireContractsHandler implements Handler<'expire-contracts'> {
   /** Expires up to BATCH due contracts in one transaction; answers how many. */
   async expireBatch(): Promise<number> {
     return this.uow.run(async (em) => {
-      const expired = returningRows<{ id: string; use_case_id: string; provider_organisation_id: string; requester_organisation_id: string; previous_status: string }>(
-        await em.query(
-          `WITH due AS (
-             SELECT id, status FROM cadre.contracts
-              WHERE status IN ('pending_signatures','active') AND valid_until <= now()
-              ORDER BY valid_until LIMIT ${BATCH} FOR UPDATE SKIP LOCKED)
-           UPDATE cadre.contracts c SET status = 'expired', ended_at = now(), end_reason = 'validity_ended', updated_at = now()
-             FROM due WHERE c.id = due.id AND c.status = due.status
-           RETURNING c.id, c.use_case_id, c.provider_organisation_id, c.requester_organisation_id, due.status AS previous_status`,
-        ),
+      const expired = await queryReturning<{ id: string; use_case_id: string; provider_organisation_id: string; requester_organisation_id: string; previous_status: string }>(
+        em,
+        `WITH due AS (
+           SELECT id, status FROM cadre.contracts
+            WHERE status IN ('pending_signatures','active') AND valid_until <= now()
+            ORDER BY valid_until LIMIT ${BATCH} FOR UPDATE SKIP LOCKED)
+         UPDATE cadre.contracts c SET status = 'expired', ended_at = now(), end_reason = 'validity_ended', updated_at = now()
+           FROM due WHERE c.id = due.id AND c.status = due.status
+         RETURNING c.id, c.use_case_id, c.provider_organisation_id, c.requester_organisation_id, due.status AS previous_status`,
       );
       for (const c of expired) {
         await this.audit.append(em, {

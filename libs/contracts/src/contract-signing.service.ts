@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { compactVerify, decodeProtectedHeader, importJWK } from 'jose';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
-import { Forbidden, WrongState } from '@cadre/common';
+import { Forbidden, queryReturning, WrongState } from '@cadre/common';
 import { AuditService } from '@cadre/audit';
 import { UseCasesService } from '@cadre/ethics';
 import { Signer } from '@cadre/identity';
@@ -13,7 +13,7 @@ import { ContractSignature, SignatureMethod } from './contract-signature.entity'
 import { Contract } from './contract.entity';
 import { requiredParties, SignatureView, termsSha256, toSignatureView, VerificationView } from './contract.views';
 import { AlreadySigned, ContractWindowOver, InvalidSignature } from './contracts.errors';
-import { CONTRACT_SUBJECT, ContractsService, returningRows } from './contracts.service';
+import { CONTRACT_SUBJECT, ContractsService } from './contracts.service';
 
 /** The record the platform signs when it attests a party's signature. */
 export interface PlatformSignatureRecord {
@@ -133,11 +133,10 @@ export class ContractSigningService {
   }
 
   private async activate(em: EntityManager, contract: Contract, actorId: string): Promise<void> {
-    const rows = returningRows(
-      await em.query(
-        `UPDATE cadre.contracts SET status = 'active', activated_at = now(), updated_at = now() WHERE id = $1 AND status = 'pending_signatures' RETURNING id`,
-        [contract.id],
-      ),
+    const rows = await queryReturning(
+      em,
+      `UPDATE cadre.contracts SET status = 'active', activated_at = now(), updated_at = now() WHERE id = $1 AND status = 'pending_signatures' RETURNING id`,
+      [contract.id],
     );
     if (!rows.length) return;
     await this.audit.append(em, {

@@ -18,7 +18,6 @@ export class InvalidSignature extends PolicyViolation {
 /** The party has already signed the current terms (409). */
 export class AlreadySigned extends DomainError {
   readonly code = 'already_signed';
-  readonly kind = 'conflict' as const;
   constructor() {
     super('This organisation has already signed the current terms of this contract');
   }
@@ -27,7 +26,6 @@ export class AlreadySigned extends DomainError {
 /** The contract's window is over: it can no longer be signed (409). */
 export class ContractWindowOver extends DomainError {
   readonly code = 'contract_window_over';
-  readonly kind = 'conflict' as const;
   constructor() {
     super('The contract is past its validUntil and can no longer be signed');
   }

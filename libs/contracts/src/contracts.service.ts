@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { subject } from '@casl/ability';
 import { DataSource, EntityManager, In } from 'typeorm';
-import { canonicalJson, Forbidden, InvalidInput, NotFound, Page, WrongState } from '@cadre/common';
+import { canonicalJson, Forbidden, InvalidInput, NotFound, Page, queryReturning, WrongState } from '@cadre/common';
 import { AbilityFactory } from '@cadre/access';
 import { AuditService } from '@cadre/audit';
 import { UseCasesService } from '@cadre/ethics';
@@ -117,11 +117,12 @@ export class ContractsService {
         { id },
         { terms: merged, termsSha256: sha, termsRevision: contract.termsRevision + 1, validUntil: new Date(merged.validUntil) },
       );
-      const voided = returningRows<{ organisation_id: string }>(await em.query(
+      const voided = await queryReturning<{ organisation_id: string }>(
+        em,
         `UPDATE cadre.contract_signatures SET voided_at = now(), void_reason = 'terms_changed'
           WHERE contract_id = $1 AND voided_at IS NULL RETURNING organisation_id`,
         [id],
-      ));
+      );
       await this.audit.append(em, {
         actorId: actor.id,
         action: 'contract.terms_amended',
@@ -143,11 +144,12 @@ export class ContractsService {
     await this.uow.run(async (em) => {
       const contract = await this.loadVisible(actor, id, em, true);
       this.authorise(actor, 'terminate', contract);
-      const updated = returningRows(await em.query(
+      const updated = await queryReturning(
+        em,
         `UPDATE cadre.contracts SET status = 'terminated', ended_at = now(), ended_by = $2, end_reason = $3, updated_at = now()
           WHERE id = $1 AND status IN ('pending_signatures','active') RETURNING id`,
         [id, actor.id, reason],
-      ));
+      );
       if (!updated.length) throw new WrongState('Contract', contract.status, 'terminate');
       await this.audit.append(em, {
         actorId: actor.id,
@@ -189,12 +191,6 @@ export class ContractsService {
 
 function pick(c: Contract) {
   return { providerOrganisationId: c.providerOrganisationId, requesterOrganisationId: c.requesterOrganisationId };
-}
-
-/** The RETURNING rows of a raw UPDATE: TypeORM's postgres driver answers [rows, rowCount] for UPDATE and DELETE. */
-export function returningRows<T>(result: unknown): T[] {
-  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
-  return Array.isArray(result) ? (result as T[]) : [];
 }
 
 /** Dotted paths whose value differs between two terms objects (arrays compared whole). */

@@ -10,7 +10,6 @@ export class Recused extends Forbidden {
 /** The member already voted in this review round. */
 export class AlreadyVoted extends DomainError {
   readonly code = 'already_voted';
-  readonly kind = 'conflict' as const;
   constructor() {
     super('You have already voted in this review round');
   }

@@ -1,4 +1,6 @@
 export { EthicsModule } from './ethics.module';
+export { EthicsHttpModule } from './ethics-http.module';
+export { EthicsWorkerModule } from './ethics-worker.module';
 export { UseCasesService } from './use-cases.service';
 export type { UseCaseInput } from './use-cases.service';
 export type { UseCaseView } from './use-case.store';

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AuditService } from '@cadre/audit';
+import { queryReturning } from '@cadre/common';
 import { Handler, JobHandler, UnitOfWork } from '@cadre/jobs';
 import { nextStatus, statusesAllowing } from './use-case-status';
 
@@ -22,17 +23,15 @@ export class UseCaseExpiryHandler implements Handler<'expire-use-cases'> {
     const from = statusesAllowing('expire');
     const to = nextStatus(from[0], 'expire');
     const expired = await this.uow.run(async (em) => {
-      const rows: { id: string; from: string; requester: string; providers: string[]; ends_at: Date }[] = await em.query(
-        // A CTE around the UPDATE, so that the driver answers with the moved rows.
+      const rows = await queryReturning<{ id: string; from: string; requester: string; providers: string[]; ends_at: Date }>(
+        em,
         `WITH due AS (
            SELECT id, status FROM cadre.use_cases
-            WHERE ends_at <= now() AND status = ANY($1) ORDER BY ends_at LIMIT 500 FOR UPDATE SKIP LOCKED),
-         moved AS (
-           UPDATE cadre.use_cases u SET status = $2, updated_at = now()
-             FROM due WHERE u.id = due.id AND u.status = due.status
-           RETURNING u.id, due.status AS "from", u.requester_organisation_id AS requester,
-                     u.provider_organisation_ids::text[] AS providers, u.ends_at)
-         SELECT * FROM moved`,
+            WHERE ends_at <= now() AND status = ANY($1) ORDER BY ends_at LIMIT 500 FOR UPDATE SKIP LOCKED)
+         UPDATE cadre.use_cases u SET status = $2, updated_at = now()
+           FROM due WHERE u.id = due.id AND u.status = due.status
+         RETURNING u.id, due.status AS "from", u.requester_organisation_id AS requester,
+                   u.provider_organisation_ids::text[] AS providers, u.ends_at`,
         [from, to],
       );
       for (const r of rows) {

@@ -1,15 +1,9 @@
 import { Global, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccessModule, ActorSource } from '@cadre/access';
 import { AuditModule } from '@cadre/audit';
-import { AuthController } from './auth/auth.controller';
-import { AuthGuard } from './auth/auth.guard';
-import { AuthService } from './auth/auth.service';
-import { LoginThrottle } from './auth/login-throttle';
 import { OidcVerifier } from './auth/oidc-verifier';
 import { RequestAuthenticator } from './auth/request-authenticator';
-import { JwksController } from './keys/jwks.controller';
 import { Signer } from './keys/signer';
 import { SigningKey } from './keys/signing-key.entity';
 import { SigningKeysService } from './keys/signing-keys.service';
@@ -19,21 +13,16 @@ import { RefreshTokensService } from './tokens/refresh-tokens.service';
 import { SessionsService } from './tokens/sessions.service';
 import { UserAdminService } from './users/user-admin.service';
 import { User } from './users/user.entity';
-import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
 
 /**
- * Users, tokens, signing keys and the global AuthGuard. Global: every context needs the
+ * Users, tokens and signing keys: what the API, the worker and the CLI share. No controller and no
+ * global guard (those are IdentityHttpModule's, the API's only). Global: every context needs the
  * Signer, UsersService and the ActorSource behind the PoliciesGuard.
  */
 @Global()
 @Module({
-  imports: [
-    TypeOrmModule.forFeature([User, SigningKey, RefreshToken]),
-    AccessModule,
-    AuditModule,
-  ],
-  controllers: [AuthController, UsersController, JwksController],
+  imports: [TypeOrmModule.forFeature([User, SigningKey, RefreshToken]), AccessModule, AuditModule],
   providers: [
     UsersService,
     UserAdminService,
@@ -42,13 +31,11 @@ import { UsersService } from './users/users.service';
     AccessTokensService,
     RefreshTokensService,
     SessionsService,
-    LoginThrottle,
-    AuthService,
     OidcVerifier,
     RequestAuthenticator,
     { provide: ActorSource, useExisting: RequestAuthenticator },
-    { provide: APP_GUARD, useClass: AuthGuard },
   ],
-  exports: [UsersService, Signer, SigningKeysService, RequestAuthenticator, ActorSource, AccessModule],
+  // The token and session services are for IdentityHttpModule (index.ts does not export them).
+  exports: [UsersService, UserAdminService, Signer, SigningKeysService, RequestAuthenticator, ActorSource, AccessModule, AccessTokensService, RefreshTokensService, SessionsService],
 })
 export class IdentityModule {}

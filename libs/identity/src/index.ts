@@ -1,4 +1,5 @@
 export { IdentityModule } from './identity.module';
+export { IdentityHttpModule } from './identity-http.module';
 export { ORG_ROLES, PLATFORM_ROLES } from './actor';
 export type { Actor, OrgRole, PlatformRole } from './actor';
 export { Public, CurrentActor } from './decorators';

@@ -1,14 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { DataSource } from 'typeorm';
+import { queryReturning } from '@cadre/common';
 import { jobDuration, secondsSince } from '@cadre/metrics';
 import { JOBS, JobName, isJobName } from './jobs';
 import type { Handler, JobOutcome } from './job-handler.decorator';
-
-/** Rows of an UPDATE … RETURNING through TypeORM (which answers [rows, count] for UPDATE). */
-function returned<T>(result: unknown): T[] {
-  return (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as T[];
-}
 
 /**
  * Runs one BullMQ job through its handler. For an outbox job the row is the truth:
@@ -83,11 +79,10 @@ export class JobRunner {
         throw new Error(`job ${name} failed (${(err as Error)?.name ?? 'Error'})`);
       }
     }
-    const [row] = returned<{ payload: Record<string, string> }>(
-      await this.dataSource.query(
-        `UPDATE cadre.outbox SET attempts = attempts + 1 WHERE id = $1 AND name = $2 AND status IN ('pending', 'published') RETURNING payload`,
-        [job.id, name],
-      ),
+    const [row] = await queryReturning<{ payload: Record<string, string> }>(
+      this.dataSource,
+      `UPDATE cadre.outbox SET attempts = attempts + 1 WHERE id = $1 AND name = $2 AND status IN ('pending', 'published') RETURNING payload`,
+      [job.id, name],
     );
     if (!row) return { outcome: 'skipped' }; // already done, failed for good, or not an outbox job: nothing to do twice
     let result: void | JobOutcome;

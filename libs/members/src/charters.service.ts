@@ -2,7 +2,7 @@ import { AbilityFactory } from '@cadre/access';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { NotFound, Page, WrongState } from '@cadre/common';
+import { NotFound, Page, queryReturning, WrongState } from '@cadre/common';
 import { AuditService } from '@cadre/audit';
 import type { Actor } from '@cadre/identity';
 import { UnitOfWork } from '@cadre/jobs';
@@ -73,9 +73,9 @@ export class ChartersService {
       const charter = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!charter) throw new NotFound('Charter');
       if (charter.status !== 'draft') throw new WrongState('Charter', charter.status, 'publish');
-      const superseded: { id: string; version: string }[] = await em.query(
-        `WITH s AS (UPDATE cadre.charters SET status = 'superseded', superseded_at = now() WHERE status = 'current' RETURNING id, version)
-         SELECT * FROM s`,
+      const superseded = await queryReturning<{ id: string; version: string }>(
+        em,
+        `UPDATE cadre.charters SET status = 'superseded', superseded_at = now() WHERE status = 'current' RETURNING id, version`,
       );
       await em.query(`UPDATE cadre.charters SET status = 'current', published_at = now() WHERE id = $1 AND status = 'draft'`, [id]);
       await this.audit.append(em, {

@@ -1,4 +1,5 @@
 export { MembersModule } from './members.module';
+export { MembersHttpModule } from './members-http.module';
 export { OrganisationsService } from './organisations.service';
 export { BootstrapService } from './bootstrap.service';
 export type { OrganisationView } from './organisations.service';

@@ -5,7 +5,6 @@ import type { Actor } from '@cadre/identity';
 /** A charter version label is already taken. */
 export class CharterVersionTaken extends DomainError {
   readonly code = 'charter_version_taken';
-  readonly kind = 'conflict' as const;
   constructor() {
     super('A charter with this version already exists');
   }
@@ -14,7 +13,6 @@ export class CharterVersionTaken extends DomainError {
 /** The organisation already adheres to this charter version. */
 export class AlreadyAdhered extends DomainError {
   readonly code = 'already_adhered';
-  readonly kind = 'conflict' as const;
   constructor() {
     super('The organisation already adheres to this charter');
   }
@@ -23,7 +21,6 @@ export class AlreadyAdhered extends DomainError {
 /** This public key is already registered for the organisation. */
 export class KeyAlreadyRegistered extends DomainError {
   readonly code = 'key_already_registered';
-  readonly kind = 'conflict' as const;
   constructor() {
     super('This key is already registered for the organisation');
   }

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '@cadre/audit';
 import { IdentityModule } from '@cadre/identity';
@@ -8,29 +7,21 @@ import { Adherence } from './adherence.entity';
 import { AdherencesService } from './adherences.service';
 import { BootstrapService } from './bootstrap.service';
 import { Charter } from './charter.entity';
-import { CharterRegisterController, ChartersController } from './charters.controller';
 import { ChartersService } from './charters.service';
-import { MemberStandingGuard } from './member-standing.guard';
 import { MembershipPolicy } from './membership.policy';
 import { OrganisationKey } from './organisation-key.entity';
 import { OrganisationKeysService } from './organisation-keys.service';
 import { Organisation } from './organisation.entity';
-import { OrganisationsController } from './organisations.controller';
 import { OrganisationsService } from './organisations.service';
 
-/** Members of the trust framework: organisations, their keys, the charter and adherences to it. */
+/**
+ * Members of the trust framework: organisations, their keys, the charter and adherences to it.
+ * No controller and no guard (MembersHttpModule has them), so the worker and the CLI import it.
+ */
 @Module({
   imports: [TypeOrmModule.forFeature([Organisation, Charter, Adherence, OrganisationKey]), AuditModule, JobsModule, IdentityModule],
-  controllers: [OrganisationsController, ChartersController, CharterRegisterController],
-  providers: [
-    BootstrapService,
-    OrganisationsService,
-    ChartersService,
-    AdherencesService,
-    OrganisationKeysService,
-    MembershipPolicy,
-    { provide: APP_GUARD, useClass: MemberStandingGuard },
-  ],
-  exports: [OrganisationsService, OrganisationKeysService, MembershipPolicy, BootstrapService],
+  providers: [BootstrapService, OrganisationsService, ChartersService, AdherencesService, OrganisationKeysService, MembershipPolicy],
+  // ChartersService and AdherencesService are for MembersHttpModule (index.ts does not export them).
+  exports: [OrganisationsService, OrganisationKeysService, MembershipPolicy, BootstrapService, ChartersService, AdherencesService],
 })
 export class MembersModule {}

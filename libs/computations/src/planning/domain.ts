@@ -1,4 +1,4 @@
-import { PolicyViolation } from '@cadre/common';
+import { ErrorCodeOf, PolicyViolation } from '@cadre/common';
 import type { RawKey } from '../disclosure/result';
 import type { CatalogueDataset } from '../policy/policy';
 import type { ResolvedColumn } from './catalogue-view';
@@ -20,7 +20,7 @@ import type { ColumnRef, Plan, PlannedGroup, PlannedJoin } from './plan';
 /** Platform default of the cap on result cells (CADRE_MAX_RESULT_CELLS). */
 export const DEFAULT_MAX_RESULT_CELLS = 10_000;
 
-function refuse(code: string, field: string, detail: string): never {
+function refuse(code: ErrorCodeOf<'policy'>, field: string, detail: string): never {
   throw new PolicyViolation(code, detail, [{ field, message: detail }]);
 }
 

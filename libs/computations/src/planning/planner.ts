@@ -1,4 +1,4 @@
-import { PolicyViolation } from '@cadre/common';
+import { ErrorCodeOf, PolicyViolation } from '@cadre/common';
 import type { FilterScalar } from '../query/computation-query.dto';
 import type { ComputationQuery } from '../query/query';
 import type { CatalogueDataset, EffectivePolicy, GrantingTerms } from '../policy/policy';
@@ -21,7 +21,7 @@ export interface PlanningContext {
   maxCells?: number;
 }
 
-function refuse(code: string, field: string, detail: string): never {
+function refuse(code: ErrorCodeOf<'policy'>, field: string, detail: string): never {
   throw new PolicyViolation(code, detail, [{ field, message: detail }]);
 }
 

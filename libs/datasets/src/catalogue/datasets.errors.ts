@@ -11,7 +11,6 @@ export class InvalidDatasetSchema extends PolicyViolation {
 /** The organisation already has a dataset by this name (409). */
 export class DatasetNameTaken extends DomainError {
   readonly code = 'dataset_name_taken';
-  readonly kind = 'conflict' as const;
   constructor() {
     super('The organisation already has a dataset with this name');
   }

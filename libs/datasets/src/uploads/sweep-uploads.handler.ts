@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { queryReturning } from '@cadre/common';
 import { AuditService } from '@cadre/audit';
 import { VaultPools } from '@cadre/database';
 import { Handler, JobHandler } from '@cadre/jobs';
@@ -35,13 +36,14 @@ export class SweepUploadsHandler implements Handler<'sweep-uploads'> {
   /** Marks dead uploads failed, each with its audit event; answers how many. */
   async failStaleUploads(): Promise<number> {
     return this.db.transaction(async (em) => {
-      const [rows] = (await em.query(
+      const rows = await queryReturning<{ id: string; dataset_id: string; organisation_id: string }>(
+        em,
         `UPDATE cadre.uploads u SET status = 'failed', rows_accepted = 0, errors = $1::jsonb, error_count = 1, finished_at = now()
            FROM cadre.datasets d
           WHERE d.id = u.dataset_id AND u.status IN ('queued', 'running') AND u.created_at < now() - $2::interval
           RETURNING u.id, u.dataset_id, d.organisation_id`,
         [JSON.stringify(INTERRUPTED), STALE_UPLOAD_INTERVAL],
-      )) as [{ id: string; dataset_id: string; organisation_id: string }[], number];
+      );
       for (const u of rows) {
         await this.audit.append(em, {
           actorId: null,

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { queryReturning } from '@cadre/common';
 import { AuditService } from '@cadre/audit';
 import { VaultPools } from '@cadre/database';
 import { UnitOfWork, OutboxService } from '@cadre/jobs';
@@ -49,7 +50,7 @@ export class UploadsService {
     const { columns, level, current_sha: currentSha256 } = dataset[0];
 
     const upload = await this.db.transaction(async (em) => {
-      const [[{ version_seq }]] = (await em.query(`UPDATE cadre.datasets SET version_seq = version_seq + 1 WHERE id = $1 RETURNING version_seq`, [datasetId])) as [{ version_seq: number }[], number];
+      const [{ version_seq }] = await queryReturning<{ version_seq: number }>(em, `UPDATE cadre.datasets SET version_seq = version_seq + 1 WHERE id = $1 RETURNING version_seq`, [datasetId]);
       const created = await em.getRepository(Upload).save(
         em.getRepository(Upload).create({ datasetId, status: 'queued', tableName: versionTableName(datasetId, version_seq), createdBy: actor.id }),
       );

@@ -7,7 +7,6 @@ import { AppConfig } from '@cadre/config';
 /** Redis, which holds the failure counts, does not answer: no login is checked blind (503, retry). */
 export class LoginThrottleUnavailable extends DomainError {
   readonly code = 'retry';
-  readonly kind = 'unavailable' as const;
   constructor() {
     super('Login is unavailable for a moment: retry');
   }

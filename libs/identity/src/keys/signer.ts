@@ -8,7 +8,8 @@ const ALGORITHMS = ['EdDSA', 'ES256'];
 
 export interface RecordVerification {
   valid: boolean;
-  payload?: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- whatever record was signed; each caller narrows it to its own record type
+  /** Whatever record was signed: each caller narrows it to its own record type. */
+  payload?: unknown;
   kid?: string;
 }
 

@@ -2,6 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, JWK, KeyLike } from 'jose';
 import { AuditService } from '@cadre/audit';
+import { queryReturning } from '@cadre/common';
 import { AppConfig } from '@cadre/config';
 import { decryptPrivateKey, encryptPrivateKey } from './key-crypto';
 import { SigningAlg, SigningKey } from './signing-key.entity';
@@ -71,10 +72,7 @@ export class SigningKeysService implements OnModuleInit {
   async rotate(em?: EntityManager): Promise<{ retiredKid: string | null; activeKid: string }> {
     const run = async (tx: EntityManager) => {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [KEYS_LOCK]);
-      // TypeORM answers an UPDATE … RETURNING with [rows, affected].
-      const [retired] = (await tx.query(
-        `UPDATE cadre.signing_keys SET status = 'retired', retired_at = now() WHERE status = 'active' RETURNING kid`,
-      )) as [{ kid: string }[], number];
+      const retired = await queryReturning<{ kid: string }>(tx, `UPDATE cadre.signing_keys SET status = 'retired', retired_at = now() WHERE status = 'active' RETURNING kid`);
       const created = await this.insertKey(tx);
       await this.audit.append(tx, {
         actorId: null,
