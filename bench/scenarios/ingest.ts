@@ -47,7 +47,7 @@ export async function ingestScenario(steward: CadreClient, ownerUrl: string, fil
         { label: 'floor: plain COPY into an unindexed table (median)', value: fmtMs(median(floor)) },
         { label: 'platform rows/s', value: Math.round(rows / (median(platform) / 1000)).toLocaleString('en') },
       ],
-      ratio: { label: 'platform / COPY', value: ratio, target: '≤ 1.5', met: ratio <= 1.5 },
+      ratio: { label: 'platform / COPY', value: ratio, target: '≤ 5', met: ratio <= 5 }, // issue 12's goal
     },
   };
 }

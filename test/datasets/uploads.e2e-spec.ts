@@ -88,6 +88,24 @@ describe('uploads: CSV streamed into a new vault version, all or nothing', () =>
     expect(tablesBefore.some((t: string) => t.endsWith(`${dataset.id.replace(/-/g, '')}_v2`))).toBe(false);
   });
 
+  it('numbers versions densely over accepted uploads: a refused upload takes no number (refused → v1, refused → v2)', async () => {
+    const dataset = await newDataset();
+    const refused = Array.from({ length: 3 }, (_, i) => ({ ...hospitalRow(i), age: -1 })) as unknown as Row[];
+    expect(await upload(dataset.id, toCsv(HEADER, refused))).toMatchObject({ status: 'failed' });
+    expect(await upload(dataset.id, hospitalCsv(12))).toMatchObject({ status: 'succeeded' });
+    expect((await catalogue(dataset.id)).currentVersion).toBe(1);
+    expect(await upload(dataset.id, toCsv(HEADER, refused))).toMatchObject({ status: 'failed' });
+    expect(await upload(dataset.id, hospitalCsv(15, 500))).toMatchObject({ status: 'succeeded' });
+    expect((await catalogue(dataset.id)).currentVersion).toBe(2);
+    const versions = await f.world.as(f.steward.token).get(`/api/v1/datasets/${dataset.id}/versions`);
+    expect((versions.body.items as { version: number }[]).map((v) => v.version)).toEqual([2, 1]);
+    const { rows: events } = await f.platform.owner.query(
+      `SELECT data->>'version' AS version FROM cadre.audit_events WHERE action = 'dataset.upload_succeeded' AND data->>'datasetId' = $1 ORDER BY seq`,
+      [dataset.id],
+    );
+    expect(events.map((e: { version: string }) => Number(e.version))).toEqual([1, 2]);
+  });
+
   it('counts every error but lists only the first 100', async () => {
     const dataset = await newDataset();
     const rows = Array.from({ length: 150 }, (_, i) => ({ ...hospitalRow(i), age: -1 })) as unknown as Row[];
@@ -132,7 +150,8 @@ describe('uploads: CSV streamed into a new vault version, all or nothing', () =>
     expect(await vaultTables()).toEqual(tables);
 
     expect((await upload(dataset.id, hospitalCsv(16))).status).toBe('succeeded');
-    expect(await catalogue(dataset.id)).toMatchObject({ currentVersion: 3, rowCount: 20 });
+    // The unchanged re-upload made no version, so it took no number: the next version is 2 (issue 10).
+    expect(await catalogue(dataset.id)).toMatchObject({ currentVersion: 2, rowCount: 20 });
   });
 
   it('fails a file whose header does not match the declared columns exactly', async () => {

@@ -25,6 +25,20 @@ export class CsvFormatError extends Error {
   }
 }
 
+/**
+ * One block of a larger file (see ParallelRowSink): the block starts at a record boundary,
+ * so a fresh parser reads it whole; `order` is the header's mapping when an earlier block
+ * held the header (null: this block's first record is the header), `bom` only for the
+ * file's first block. Lines come out relative to the block's first line.
+ */
+export interface BlockMode {
+  order: number[] | null;
+  bom: boolean;
+}
+
+/** Bytes of each accepted row's linkage-key fingerprint (the first bytes of its HMAC). */
+export const FINGERPRINT_BYTES = 8;
+
 /** How many times `ch` occurs in the record's fields. */
 function occurrences(record: string[], ch: string): number {
   let n = 0;
@@ -51,6 +65,8 @@ export class RowSink extends Parser {
   errorCount = 0;
   readonly errors: RowError[] = [];
   sawHeader = false;
+  /** The header's mapping of columns, once read. */
+  order: number[] | null = null;
 
   private validate: ReturnType<typeof compileRowValidator> | null = null;
   private fatal: Error | null = null;
@@ -65,14 +81,20 @@ export class RowSink extends Parser {
   private lastRecordEmpty = 0;
   /** With `trackLines`: the line each accepted row starts on, 4 bytes a row (a person-level dataset's repeat is reported by line). */
   private lines: Uint32Array | null = null;
+  /** With `trackLines` in block mode: each accepted row's key fingerprint, FINGERPRINT_BYTES a row. */
+  private fingerprints: Buffer | null = null;
+  /** The pseudonym the last checked row's linkage key became. */
+  private lastPseudonym = '';
+  private readonly pseudonymise: (raw: string) => string;
 
   constructor(
     private readonly columns: ColumnDescriptor[],
-    private readonly pseudonymise: (raw: string) => string,
+    pseudonymise: (raw: string) => string,
     trackLines = false,
+    private readonly block: BlockMode | null = null,
   ) {
     super({
-      bom: true,
+      bom: block ? block.bom : true,
       record_delimiter: ['\r\n', '\n'],
       relax_column_count: true,
       skip_empty_lines: true,
@@ -83,6 +105,33 @@ export class RowSink extends Parser {
       readableHighWaterMark: 4 * BATCH_BYTES,
     } as ConstructorParameters<typeof Parser>[0]);
     if (trackLines) this.lines = new Uint32Array(1024);
+    if (trackLines && block) this.fingerprints = Buffer.allocUnsafeSlow(1024 * FINGERPRINT_BYTES);
+    this.pseudonymise = this.fingerprints ? (raw) => (this.lastPseudonym = pseudonymise(raw)) : pseudonymise;
+    if (block?.order) {
+      this.sawHeader = true;
+      this.validate = compileRowValidator(columns, block.order, this.pseudonymise);
+    }
+  }
+
+  /**
+   * Block mode: reads one whole block synchronously (csv-parse's transform and flush call
+   * back before returning) and hands back the COPY text of its accepted rows, or the error
+   * the stream would have failed with.
+   */
+  parseBlock(bytes: Buffer): { copy: string; error: Error | null; lines: Uint32Array | null; fingerprints: Buffer | null } {
+    let error: Error | null = null;
+    const callback = (err?: Error | null) => {
+      if (err) error = err;
+    };
+    this._transform(bytes, 'buffer' as BufferEncoding, callback);
+    if (!error) this._flush(callback);
+    const copy = this.errorCount === 0 && !error ? this.batch.join('') : '';
+    return {
+      copy,
+      error,
+      lines: this.lines ? this.lines.subarray(0, this.rowsAccepted) : null,
+      fingerprints: this.fingerprints ? this.fingerprints.subarray(0, this.rowsAccepted * FINGERPRINT_BYTES) : null,
+    };
   }
 
   /** The line the n-th accepted row (1-based, in COPY order) starts on; 0 when lines are not tracked. */
@@ -127,7 +176,10 @@ export class RowSink extends Parser {
       this.sawHeader = true;
       const header = matchHeader(this.columns, record);
       if ('errors' in header) this.fatal = new HeaderMismatch(header.errors);
-      else this.validate = compileRowValidator(this.columns, header.order, this.pseudonymise);
+      else {
+        this.order = header.order;
+        this.validate = compileRowValidator(this.columns, header.order, this.pseudonymise);
+      }
       return;
     }
     const row = this.validate(record, 0);
@@ -149,13 +201,21 @@ export class RowSink extends Parser {
       }
       this.lines[this.rowsAccepted] = this.lastLine - occurrences(record, '\n');
     }
+    if (this.fingerprints) {
+      if ((this.rowsAccepted + 1) * FINGERPRINT_BYTES > this.fingerprints.length) {
+        const grown = Buffer.allocUnsafeSlow(this.fingerprints.length * 2);
+        this.fingerprints.copy(grown);
+        this.fingerprints = grown;
+      }
+      this.fingerprints.write(this.lastPseudonym, this.rowsAccepted * FINGERPRINT_BYTES, FINGERPRINT_BYTES, 'hex');
+    }
     this.rowsAccepted++;
     this.batch.push(row.copyLine);
     this.batchBytes += row.copyLine.length;
   }
 
   private pushBatch(): void {
-    if (!this.batch.length) return;
+    if (!this.batch.length || this.block) return; // a block's rows are handed back whole by parseBlock
     super.push(Buffer.from(this.batch.join(''), 'utf8'));
     this.batch = [];
     this.batchBytes = 0;

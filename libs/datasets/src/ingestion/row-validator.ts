@@ -120,6 +120,9 @@ export function compileRowValidator(
   pseudonymise: (raw: string) => string,
 ): (record: string[], line: number) => { copyLine: string; errors: null } | { copyLine: null; errors: RowError[] } {
   const checks = columns.map((c) => cellCheck(c, pseudonymise));
+  // Only text and declared categories can hold a character COPY escapes: the other canonical
+  // values (a hex pseudonym, numbers, dates, t/f) are written as they are.
+  const escapes = columns.map((c) => c.role !== 'linkage_key' && (c.type === 'text' || c.type === 'category'));
   const width = order.length;
   return (record, line) => {
     if (record.length !== width) {
@@ -129,7 +132,7 @@ export function compileRowValidator(
     const out: string[] = new Array(width);
     for (let i = 0; i < width; i++) {
       const result = checks[i](record[order[i]]);
-      if (result.ok) out[i] = copyTextValue(result.value);
+      if (result.ok) out[i] = result.value === null ? '\\N' : escapes[i] ? copyTextValue(result.value) : result.value;
       else (errors ??= []).push({ line, column: columns[i].name, message: result.message });
     }
     return errors ? { copyLine: null, errors } : { copyLine: out.join('\t') + '\n', errors: null };

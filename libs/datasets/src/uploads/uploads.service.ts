@@ -50,6 +50,7 @@ export class UploadsService {
     const { columns, level, current_sha: currentSha256 } = dataset[0];
 
     const upload = await this.db.transaction(async (em) => {
+      // The upload's sequence number names its vault table (unique, refused uploads included); the version number comes on acceptance.
       const [{ version_seq }] = await queryReturning<{ version_seq: number }>(em, `UPDATE cadre.datasets SET version_seq = version_seq + 1 WHERE id = $1 RETURNING version_seq`, [datasetId]);
       const created = await em.getRepository(Upload).save(
         em.getRepository(Upload).create({ datasetId, status: 'queued', tableName: versionTableName(datasetId, version_seq), createdBy: actor.id }),
@@ -111,7 +112,7 @@ export class UploadsService {
         versionId = current.id;
         versionNumber = current.number;
       } else {
-        versionNumber = Number(upload.tableName.slice(upload.tableName.lastIndexOf('_v') + 2));
+        versionNumber = await this.nextVersionNumber(em, upload.datasetId);
         const version = await em.getRepository(DatasetVersion).save(
           em.getRepository(DatasetVersion).create({
             datasetId: upload.datasetId,
@@ -134,6 +135,21 @@ export class UploadsService {
       if (result[1] !== 1) throw new Error('upload left the running state');
       await this.appendEvent(em, actor, upload, 'dataset.upload_succeeded', { rowsAccepted: outcome.rowsAccepted, version: versionNumber, unchanged: outcome.unchanged });
     });
+  }
+
+  /**
+   * Version numbers are dense over accepted versions (issue 10): the number is taken when
+   * the version is accepted, in the transaction that records it, under the dataset's row
+   * lock (two uploads accepted at once get n and n+1). A refused upload never takes one;
+   * it only used an upload sequence number, which names its vault table.
+   */
+  private async nextVersionNumber(em: EntityManager, datasetId: string): Promise<number> {
+    const [{ next }] = (await em.query(
+      `SELECT (SELECT coalesce(max(v.number), 0) + 1 FROM cadre.dataset_versions v WHERE v.dataset_id = d.id) AS next
+         FROM cadre.datasets d WHERE d.id = $1 FOR UPDATE`,
+      [datasetId],
+    )) as { next: number }[];
+    return Number(next);
   }
 
   private async markFailed(actor: DatasetActor, upload: Upload, errors: IngestOutcome['errors'], errorCount: number): Promise<void> {
