@@ -3,6 +3,15 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Client } from 'pg';
 
+/**
+ * `CADRE_BENCH_CPU_PROF=DIR` profiles the API and the workers (`node --cpu-prof`, one
+ * .cpuprofile per process in DIR, written when the process exits): where the time goes.
+ */
+function nodeArgs(entry: string): string[] {
+  const dir = process.env.CADRE_BENCH_CPU_PROF;
+  return dir ? ['--cpu-prof', '--cpu-prof-dir', join(dir, entry)] : [];
+}
+
 /** A running platform the benchmark talks to, and a superuser URL of its database for the floor. */
 export interface Target {
   baseUrl: string;
@@ -41,7 +50,8 @@ export async function launchPlatform(port: number, extraEnv: Record<string, stri
     ...process.env,
     DATABASE_URL: ownerUrl,
     PORT: String(port),
-    CADRE_QUEUE_PREFIX: 'cadre_bench',
+    // The queue prefix follows the database name, so two benchmarks on one machine never share jobs.
+    CADRE_QUEUE_PREFIX: decodeURIComponent(new URL(ownerUrl).pathname.slice(1)),
     CADRE_BOOTSTRAP_ADMIN_EMAIL: BENCH_ADMIN.email,
     CADRE_BOOTSTRAP_ADMIN_PASSWORD: BENCH_ADMIN.password,
     CADRE_MAX_COMPUTATIONS: '1000000',
@@ -56,7 +66,7 @@ export async function launchPlatform(port: number, extraEnv: Record<string, stri
     ...extraEnv,
   };
   const start = (entry: string, more: Record<string, string> = {}): ChildProcess =>
-    spawn(process.execPath, ['-r', join(root, 'scripts', 'register-paths.js'), join(root, 'dist', 'apps', entry, 'src', 'main.js')], {
+    spawn(process.execPath, [...nodeArgs(entry), '-r', join(root, 'scripts', 'register-paths.js'), join(root, 'dist', 'apps', entry, 'src', 'main.js')], {
       env: { ...env, ...more },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
