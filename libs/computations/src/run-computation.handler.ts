@@ -147,15 +147,8 @@ export class RunComputationHandler implements Handler<'run-computation'> {
     await this.policies.assertMembers(ctx);
     const query = parseQuery(record.query);
     const { catalogue, plan } = await this.policies.plan(query, ctx);
-    if ((await computationStore.countUsed(this.db.manager, record.useCaseId)) >= ctx.policy.maxComputations) {
-      throw new ComputationRejected('max_computations', 'The use case has used all the computations its contracts allow');
-    }
-    if (plan.privacy.mechanism !== 'none') {
-      const spent = await computationStore.epsilonSpent(this.db.manager, record.useCaseId);
-      if (spent + plan.privacy.epsilon > ctx.policy.privacy.epsilonTotal + BUDGET_TOLERANCE) {
-        throw new ComputationRejected('budget_exhausted', 'The privacy budget of the use case cannot cover this computation');
-      }
-    }
+    const refusal = allowanceRefusal(await computationStore.usage(this.db.manager, record.useCaseId), plan, ctx);
+    if (refusal) throw rejection(refusal);
     return { ctx, plan, catalogue };
   }
 
@@ -225,13 +218,13 @@ export class RunComputationHandler implements Handler<'run-computation'> {
     const signature = await this.signer.sign({ type: 'cadre.computation_result', computationId: record.id, useCaseId: record.useCaseId, ...result });
     const status = ctx.policy.releaseMode === 'provider_review' ? 'pending_release' : 'released';
     const outcome = await this.uow.run(async (em) => {
-      await em.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`computations:${record.useCaseId}`]);
+      // Shared row locks and the policy re-read first: they never wait for another computation.
       await this.recheckUnderLock(em, record, ctx);
-      if (plan.privacy.mechanism !== 'none') {
-        const spent = await computationStore.epsilonSpent(em, record.useCaseId);
-        if (spent + plan.privacy.epsilon > ctx.policy.privacy.epsilonTotal + BUDGET_TOLERANCE) return 'budget_exhausted';
-      }
-      if ((await computationStore.countUsed(em, record.useCaseId)) >= ctx.policy.maxComputations) return 'max_computations';
+      // Then the one section the computations of a use case pass one at a time (the allowance and
+      // the budget), kept to a few statements: under load, every round trip inside it is paid by all.
+      await em.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`computations:${record.useCaseId}`]);
+      const refusal = allowanceRefusal(await computationStore.usage(em, record.useCaseId), plan, ctx);
+      if (refusal) return refusal;
       const moved = await computationStore.transition(em, record.id, ['running'], status, {
         result: { ...result, signature },
         finished_at: NOW,
@@ -259,8 +252,7 @@ export class RunComputationHandler implements Handler<'run-computation'> {
       });
       return 'stored';
     });
-    if (outcome === 'budget_exhausted') throw new ComputationRejected('budget_exhausted', 'The privacy budget of the use case cannot cover this computation');
-    if (outcome === 'max_computations') throw new ComputationRejected('max_computations', 'The use case has used all the computations its contracts allow');
+    if (outcome === 'budget_exhausted' || outcome === 'max_computations') throw rejection(outcome);
   }
 
   /**
@@ -298,6 +290,19 @@ export class RunComputationHandler implements Handler<'run-computation'> {
       });
     });
   }
+}
+
+/** What the allowance or the budget refuses, given what the use case has used so far. */
+function allowanceRefusal(usage: { used: number; epsilonSpent: number }, plan: Plan, ctx: PolicyContext): 'max_computations' | 'budget_exhausted' | null {
+  if (usage.used >= ctx.policy.maxComputations) return 'max_computations';
+  if (plan.privacy.mechanism !== 'none' && usage.epsilonSpent + plan.privacy.epsilon > ctx.policy.privacy.epsilonTotal + BUDGET_TOLERANCE) return 'budget_exhausted';
+  return null;
+}
+
+function rejection(code: 'max_computations' | 'budget_exhausted'): ComputationRejected {
+  return code === 'max_computations'
+    ? new ComputationRejected('max_computations', 'The use case has used all the computations its contracts allow')
+    : new ComputationRejected('budget_exhausted', 'The privacy budget of the use case cannot cover this computation');
 }
 
 /** The vault version tables a query over these catalogue entries reads. */
