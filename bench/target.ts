@@ -70,8 +70,10 @@ export async function launchPlatform(port: number, extraEnv: Record<string, stri
       env: { ...env, ...more },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
-  const api = start('api');
   const baseUrl = `http://127.0.0.1:${port}`;
+  // Another server on the port would answer the health check below and take the benchmark's traffic.
+  if (await fetch(`${baseUrl}/health`).then(() => true, () => false)) throw new Error(`port ${port} is in use: set CADRE_BENCH_PORT`);
+  const api = start('api');
   const deadline = Date.now() + 120_000;
   for (;;) {
     if (api.exitCode !== null) throw new Error(`the API exited with code ${api.exitCode}`);
