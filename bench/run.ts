@@ -21,7 +21,7 @@ export interface BenchOptions {
   smallPersons: number;
 }
 
-export const FULL: BenchOptions = { persons: 1_000_000, runs: 5, ingestRuns: 3, computations: 1000, clients: 20, apiSeconds: 10, smallPersons: 2000 };
+export const FULL: BenchOptions = { persons: 1_000_000, runs: 5, ingestRuns: 3, computations: 1000, clients: 20, apiSeconds: 10, smallPersons: 10_000 };
 export const SMOKE: BenchOptions = { persons: 2000, runs: 1, ingestRuns: 1, computations: 10, clients: 2, apiSeconds: 1, smallPersons: 300 };
 
 export const SCENARIOS = ['ingest', 'linked', 'throughput', 'api'] as const;
@@ -64,7 +64,7 @@ export async function runBench(target: Target, options: BenchOptions, log: (line
     for (const workers of [1, 2]) {
       await target.scaleWorkers(workers);
       log(`throughput, ${workers} worker(s)…`);
-      results.push(await throughputScenario({ researcher: researcher.client, useCaseId: smallUseCaseId, datasetId: small.id, total: options.computations, clients: options.clients, workers }));
+      results.push(await throughputScenario({ researcher: researcher.client, useCaseId: smallUseCaseId, datasetId: small.id, persons: options.smallPersons, total: options.computations, clients: options.clients, workers }));
     }
     await target.scaleWorkers(1);
   }

@@ -4,6 +4,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 
+/**
+ * `CADRE_BENCH_CPU_PROF=DIR` profiles the API and the workers (`node --cpu-prof`, one
+ * .cpuprofile per process in DIR, written when the process exits): where the time goes.
+ */
+function nodeArgs(entry: string): string[] {
+  const dir = process.env.CADRE_BENCH_CPU_PROF;
+  return dir ? ['--cpu-prof', '--cpu-prof-dir', join(dir, entry)] : [];
+}
+
 /** A running platform the benchmark talks to, and a superuser URL of its database for the floor. */
 export interface Target {
   baseUrl: string;
@@ -55,7 +64,8 @@ export async function launchPlatform(port: number, extraEnv: Record<string, stri
     ...process.env,
     DATABASE_URL: ownerUrl,
     PORT: String(port),
-    CADRE_QUEUE_PREFIX: 'cadre_bench',
+    // The queue prefix follows the database name, so two benchmarks on one machine never share jobs.
+    CADRE_QUEUE_PREFIX: decodeURIComponent(new URL(ownerUrl).pathname.slice(1)),
     CADRE_BOOTSTRAP_ADMIN_EMAIL: BENCH_ADMIN.email,
     CADRE_BOOTSTRAP_ADMIN_PASSWORD: BENCH_ADMIN.password,
     CADRE_MAX_COMPUTATIONS: '1000000',
@@ -70,12 +80,14 @@ export async function launchPlatform(port: number, extraEnv: Record<string, stri
     ...extraEnv,
   };
   const start = (entry: string, more: Record<string, string> = {}): ChildProcess =>
-    spawn(process.execPath, ['-r', join(root, 'scripts', 'register-paths.js'), join(root, 'dist', 'apps', entry, 'src', 'main.js')], {
+    spawn(process.execPath, [...nodeArgs(entry), '-r', join(root, 'scripts', 'register-paths.js'), join(root, 'dist', 'apps', entry, 'src', 'main.js')], {
       env: { ...env, ...more },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
-  const api = start('api');
   const baseUrl = `http://127.0.0.1:${port}`;
+  // Another server on the port would answer the health check below and take the benchmark's traffic.
+  if (await fetch(`${baseUrl}/health`).then(() => true, () => false)) throw new Error(`port ${port} is in use: set CADRE_BENCH_PORT`);
+  const api = start('api');
   const deadline = Date.now() + 120_000;
   for (;;) {
     if (api.exitCode !== null) throw new Error(`the API exited with code ${api.exitCode}`);

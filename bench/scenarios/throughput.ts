@@ -5,7 +5,7 @@ import { fmtMs, Measurement, quantile, timed } from '../stats';
  * Scenario 3 — throughput: `total` small computations from `clients` concurrent clients,
  * each submitting, then polling its computation until it is released.
  */
-export async function throughputScenario(input: { researcher: CadreClient; useCaseId: string; datasetId: string; total: number; clients: number; workers: number }): Promise<Measurement> {
+export async function throughputScenario(input: { researcher: CadreClient; useCaseId: string; datasetId: string; persons: number; total: number; clients: number; workers: number }): Promise<Measurement> {
   const query = {
     datasets: [{ datasetId: input.datasetId, as: 's' }],
     where: [],
@@ -39,7 +39,7 @@ export async function throughputScenario(input: { researcher: CadreClient; useCa
   const wall = await timed(() => Promise.all(Array.from({ length: input.clients }, client)));
   const rate = input.total / (wall / 1000);
   return {
-    scenario: `Throughput: ${input.total} small computations from ${input.clients} concurrent clients, API + ${input.workers} worker process${input.workers > 1 ? 'es' : ''}`,
+    scenario: `Throughput: ${input.total} small computations (${input.persons.toLocaleString('en')} persons) from ${input.clients} concurrent clients, API + ${input.workers} worker process${input.workers > 1 ? 'es' : ''}`,
     lines: [
       { label: 'computations/s', value: rate.toFixed(1) },
       { label: 'latency p50 / p95 / p99 (submit → released, long poll)', value: [0.5, 0.95, 0.99].map((q) => fmtMs(quantile(latencies, q))).join(' / ') },

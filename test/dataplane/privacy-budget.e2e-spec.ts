@@ -136,4 +136,30 @@ describe('data plane: differential privacy and the privacy budget', () => {
     expect(after.epsilonSpent).toBe(spent.epsilonSpent);
     expect(after.computationsUsed).toBe(K);
   });
+
+  it('never overspends when computations run at once: the worker re-reads the budget under the use case lock, its own spend counted', async () => {
+    const laplace = { disclosure: { privacy: { mechanism: 'laplace' } } };
+    const other = await activeDataplaneUseCase(fed, {
+      conditions: { minCellSize: MIN_CELL, maxEpsilon: MAX_EPSILON },
+      patches: [
+        { provider: fed.hospital, terms: laplace },
+        { provider: fed.social, terms: laplace },
+        { provider: fed.insee, terms: laplace },
+      ],
+    });
+    const total = (await budgetOf(fed, other.id)).epsilonTotal;
+    const fits = 4;
+    const query = { datasets: datasetsOf(fed), groupBy: ['s.incomeBand'], measures: [{ fn: 'count' }], privacy: { mechanism: 'laplace', epsilon: total / fits } };
+    // Twice what the budget covers, all queued before any runs: the worker's pre-checks all pass.
+    const submitted = await Promise.all(Array.from({ length: 2 * fits }, () => submitComputation(fed, other.id, query)));
+    expect(submitted.map((r) => r.status)).toEqual(Array(2 * fits).fill(202));
+    const done = await Promise.all(submitted.map((r) => awaitComputation(fed, r.body.id)));
+    expect(done.filter((c) => c.status === 'released')).toHaveLength(fits);
+    const rejected = done.filter((c) => c.status === 'rejected');
+    expect(rejected).toHaveLength(fits);
+    for (const c of rejected) expect(c.rejection.code).toBe('budget_exhausted');
+    const budget = await budgetOf(fed, other.id);
+    expect(budget.computationsUsed).toBe(fits);
+    expect(budget.epsilonSpent).toBeCloseTo(total, 9);
+  });
 });

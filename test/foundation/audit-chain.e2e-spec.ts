@@ -44,7 +44,11 @@ describe('the audit log: append-only and hash-chained', () => {
 
   const append = (event: Partial<Parameters<AuditService['append']>[1]> = {}) =>
     dataSource.transaction((em) => audit.append(em, { actorId: null, action: 'probe.recorded', subjectType: 'Probe', subjectId: randomUUID(), ...event }));
-  const rows = async () => (await platform.owner.query<Row>('SELECT * FROM cadre.audit_events ORDER BY seq')).rows;
+  /** The chain as stored, once every committed event is linked (events are written unchained and linked right after). */
+  const rows = async () => {
+    await audit.flush();
+    return (await platform.owner.query<Row>('SELECT * FROM cadre.audit_events ORDER BY seq')).rows;
+  };
   /** A superuser edit with the append-only trigger disabled: the attack the chain must reveal. */
   const tamper = async (sql: string, params: unknown[]) => {
     await platform.owner.query('ALTER TABLE cadre.audit_events DISABLE TRIGGER audit_events_append_only');
@@ -81,6 +85,61 @@ describe('the audit log: append-only and hash-chained', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ valid: true, events: all.length, headHash: all[all.length - 1].hash });
     expect(Date.parse(res.body.checkedAt)).not.toBeNaN();
+  });
+
+  it('links committed events into the chain by itself, right after commit, without a reader asking', async () => {
+    const subjectId = randomUUID();
+    await append({ subjectId });
+    let linked: { seq: string | null }[] = [];
+    for (let i = 0; i < 40 && !linked[0]?.seq; i++) {
+      linked = (await platform.owner.query('SELECT seq FROM cadre.audit_events WHERE subject_id = $1', [subjectId])).rows;
+      if (!linked[0]?.seq) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(linked).toHaveLength(1);
+    expect(Number(linked[0].seq)).toBeGreaterThan(0);
+  });
+
+  it('chains an event whose process stopped between its commit and its link (any process takes it on its sweep)', async () => {
+    const subjectId = randomUUID();
+    // As a crashed writer leaves it: committed, unchained, and no process told to link it.
+    await platform.owner.query(`INSERT INTO cadre.audit_events (at, action, subject_type, subject_id) VALUES (now(), 'probe.orphaned', 'Probe', $1)`, [subjectId]);
+    let seq: string | null = null;
+    for (let i = 0; i < 60 && !seq; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      seq = (await platform.owner.query('SELECT seq FROM cadre.audit_events WHERE subject_id = $1', [subjectId])).rows[0].seq;
+    }
+    expect(Number(seq)).toBeGreaterThan(0);
+    const all = await rows();
+    const at = all.findIndex((r) => r.subject_id === subjectId);
+    expect(all[at].prev_hash).toBe(all[at - 1].hash);
+    expect((await verification()).body).toMatchObject({ valid: true, events: all.length });
+  });
+
+  it('lets only the appender, holding the chain lock, fill the link of a pending event, once', async () => {
+    const subjectId = randomUUID();
+    const pendingLink = `UPDATE cadre.audit_events SET seq = 999999, prev_hash = repeat('0', 64), hash = repeat('1', 64) WHERE subject_id = $1`;
+    // Held open so that no appender links the row before the attempts below.
+    const holder = await dataSource.createQueryRunner();
+    await holder.connect();
+    await holder.startTransaction();
+    try {
+      await holder.query(`INSERT INTO cadre.audit_events (at, action, subject_type, subject_id) VALUES (now(), 'probe.pending', 'Probe', $1)`, [subjectId]);
+      // The API role, without the lock: refused by the trigger.
+      await expect(holder.query(`SAVEPOINT s; ${pendingLink.replace('$1', `'${subjectId}'`)}`)).rejects.toThrow(/append-only/);
+    } finally {
+      await holder.rollbackTransaction();
+      await holder.release();
+    }
+    const all = await rows();
+    // A linked event: even its chain columns are refused now, with or without the lock.
+    await expect(platform.owner.query(`UPDATE cadre.audit_events SET hash = repeat('2', 64) WHERE seq = $1`, [all[0].seq])).rejects.toThrow(/append-only/);
+    await expect(
+      dataSource.transaction(async (em) => {
+        await em.query('SELECT pg_advisory_xact_lock(727274003)');
+        await em.query(`UPDATE cadre.audit_events SET hash = repeat('2', 64) WHERE seq = $1`, [all[0].seq]);
+      }),
+    ).rejects.toThrow(/append-only/);
+    expect((await verification()).body.valid).toBe(true);
   });
 
   it('refuses to append outside a transaction (the event would not share the fate of the change)', async () => {

@@ -115,6 +115,16 @@ export const computationStore = {
     return row.n;
   },
 
+  /** countUsed and epsilonSpent in one round trip (the worker reads both, once under the use case's lock). */
+  async usage(em: EntityManager, useCaseId: string): Promise<{ used: number; epsilonSpent: number }> {
+    const [row] = await em.query(
+      `SELECT (SELECT count(*)::int FROM cadre.computations WHERE use_case_id = $1 AND status IN ('released','pending_release')) AS used,
+              (SELECT COALESCE(sum(epsilon), 0)::float8 FROM cadre.privacy_budget_ledger WHERE use_case_id = $1) AS spent`,
+      [useCaseId],
+    );
+    return { used: row.used, epsilonSpent: Number(row.spent) };
+  },
+
   /** Earlier computations whose exact result went out (or is about to): their plans for the differencing check. */
   /** One earlier exact plan per distinct population, other than the population `exceptKey` (the current one). */
   async publishedExactPlans(em: EntityManager, useCaseId: string, exceptId: string, exceptKey: string): Promise<{ plan: Plan; versions?: DatasetVersionRef[] }[]> {

@@ -147,15 +147,8 @@ export class RunComputationHandler implements Handler<'run-computation'> {
     await this.policies.assertMembers(ctx);
     const query = parseQuery(record.query);
     const { catalogue, plan } = await this.policies.plan(query, ctx);
-    if ((await computationStore.countUsed(this.db.manager, record.useCaseId)) >= ctx.policy.maxComputations) {
-      throw new ComputationRejected('max_computations', 'The use case has used all the computations its contracts allow');
-    }
-    if (plan.privacy.mechanism !== 'none') {
-      const spent = await computationStore.epsilonSpent(this.db.manager, record.useCaseId);
-      if (spent + plan.privacy.epsilon > ctx.policy.privacy.epsilonTotal + BUDGET_TOLERANCE) {
-        throw new ComputationRejected('budget_exhausted', 'The privacy budget of the use case cannot cover this computation');
-      }
-    }
+    const refusal = allowanceRefusal(await computationStore.usage(this.db.manager, record.useCaseId), plan, ctx);
+    if (refusal) throw rejection(refusal);
     return { ctx, plan, catalogue };
   }
 
@@ -224,43 +217,48 @@ export class RunComputationHandler implements Handler<'run-computation'> {
     result = { ...result, auditHead: await this.audit.headIn(this.db.manager) };
     const signature = await this.signer.sign({ type: 'cadre.computation_result', computationId: record.id, useCaseId: record.useCaseId, ...result });
     const status = ctx.policy.releaseMode === 'provider_review' ? 'pending_release' : 'released';
-    const outcome = await this.uow.run(async (em) => {
-      await em.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`computations:${record.useCaseId}`]);
-      await this.recheckUnderLock(em, record, ctx);
-      if (plan.privacy.mechanism !== 'none') {
-        const spent = await computationStore.epsilonSpent(em, record.useCaseId);
-        if (spent + plan.privacy.epsilon > ctx.policy.privacy.epsilonTotal + BUDGET_TOLERANCE) return 'budget_exhausted';
-      }
-      if ((await computationStore.countUsed(em, record.useCaseId)) >= ctx.policy.maxComputations) return 'max_computations';
-      const moved = await computationStore.transition(em, record.id, ['running'], status, {
-        result: { ...result, signature },
-        finished_at: NOW,
-        ...(status === 'released' ? { released_at: NOW } : {}),
-        release_mode: ctx.policy.releaseMode,
-        population_key: population,
+    let refused: 'max_computations' | 'budget_exhausted' | null = null;
+    try {
+      await this.uow.run(async (em) => {
+        // Shared row locks and the policy re-read first: they never wait for another computation.
+        await this.recheckUnderLock(em, record, ctx);
+        // The writes next (they lock only this computation's own rows), counted below with the others.
+        const moved = await computationStore.transition(em, record.id, ['running'], status, {
+          result: { ...result, signature },
+          finished_at: NOW,
+          ...(status === 'released' ? { released_at: NOW } : {}),
+          release_mode: ctx.policy.releaseMode,
+          population_key: population,
+        });
+        if (!moved) return;
+        if (plan.privacy.mechanism !== 'none') {
+          await computationStore.spend(em, record.useCaseId, record.id, plan.privacy.mechanism, plan.privacy.epsilon, plan.privacy.delta);
+        }
+        await this.audit.append(em, {
+          actorId: null,
+          action: status === 'released' ? 'computation.released' : 'computation.pending_release',
+          subjectType: COMPUTATION_SUBJECT,
+          subjectId: record.id,
+          organisationIds: record.providerOrganisationIds,
+          data: {
+            useCaseId: record.useCaseId,
+            rows: result.rows.length,
+            primarySuppressed: result.disclosure.primarySuppressed,
+            secondarySuppressed: result.disclosure.secondarySuppressed,
+            epsilonSpent: result.privacy.epsilonSpent,
+          },
+        });
+        // Last, the one section the computations of a use case pass one at a time: the lock, then the
+        // allowance and the budget read afresh (this computation's own result and spend included), then
+        // COMMIT. Under load every round trip inside it is paid by every computation of the use case.
+        await em.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`computations:${record.useCaseId}`]);
+        refused = allowanceRefusal(await computationStore.usage(em, record.useCaseId), plan, ctx, true);
+        if (refused) throw new AllowanceExceeded(); // rolls the transition, the spend and the event back
       });
-      if (!moved) return 'moved';
-      if (plan.privacy.mechanism !== 'none') {
-        await computationStore.spend(em, record.useCaseId, record.id, plan.privacy.mechanism, plan.privacy.epsilon, plan.privacy.delta);
-      }
-      await this.audit.append(em, {
-        actorId: null,
-        action: status === 'released' ? 'computation.released' : 'computation.pending_release',
-        subjectType: COMPUTATION_SUBJECT,
-        subjectId: record.id,
-        organisationIds: record.providerOrganisationIds,
-        data: {
-          useCaseId: record.useCaseId,
-          rows: result.rows.length,
-          primarySuppressed: result.disclosure.primarySuppressed,
-          secondarySuppressed: result.disclosure.secondarySuppressed,
-          epsilonSpent: result.privacy.epsilonSpent,
-        },
-      });
-      return 'stored';
-    });
-    if (outcome === 'budget_exhausted') throw new ComputationRejected('budget_exhausted', 'The privacy budget of the use case cannot cover this computation');
-    if (outcome === 'max_computations') throw new ComputationRejected('max_computations', 'The use case has used all the computations its contracts allow');
+    } catch (e) {
+      if (!(e instanceof AllowanceExceeded)) throw e;
+    }
+    if (refused) throw rejection(refused);
   }
 
   /**
@@ -298,6 +296,27 @@ export class RunComputationHandler implements Handler<'run-computation'> {
       });
     });
   }
+}
+
+/**
+ * What the allowance or the budget refuses, given what the use case has used: before this
+ * computation (`included` false), or with its own result and spend already counted (true).
+ */
+function allowanceRefusal(usage: { used: number; epsilonSpent: number }, plan: Plan, ctx: PolicyContext, included = false): 'max_computations' | 'budget_exhausted' | null {
+  const dp = plan.privacy.mechanism !== 'none';
+  const before = { used: usage.used - (included ? 1 : 0), epsilonSpent: usage.epsilonSpent - (included && dp ? plan.privacy.epsilon : 0) };
+  if (before.used >= ctx.policy.maxComputations) return 'max_computations';
+  if (dp && before.epsilonSpent + plan.privacy.epsilon > ctx.policy.privacy.epsilonTotal + BUDGET_TOLERANCE) return 'budget_exhausted';
+  return null;
+}
+
+/** Thrown inside the storing transaction to roll it back when the allowance or the budget refuses. */
+class AllowanceExceeded extends Error {}
+
+function rejection(code: 'max_computations' | 'budget_exhausted'): ComputationRejected {
+  return code === 'max_computations'
+    ? new ComputationRejected('max_computations', 'The use case has used all the computations its contracts allow')
+    : new ComputationRejected('budget_exhausted', 'The privacy budget of the use case cannot cover this computation');
 }
 
 /** The vault version tables a query over these catalogue entries reads. */

@@ -52,7 +52,7 @@ export class ComputationResultResponse {
   @ApiProperty({ type: DisclosureSummary }) disclosure: DisclosureSummary;
   @ApiProperty({ type: PrivacySummary }) privacy: PrivacySummary;
   @ApiProperty({ type: [DatasetVersionSummary], description: 'the dataset versions the result was computed on (signed)' }) datasetVersions: DatasetVersionSummary[];
-  @ApiPropertyOptional({ type: AuditHeadSummary, description: 'the audit chain head when the result was signed (compare with GET /register/audit-head)' }) auditHead?: AuditHeadSummary;
+  @ApiPropertyOptional({ type: AuditHeadSummary, description: 'the last chained audit event when the result was signed; the result\'s own events are chained after it (compare with GET /register/audit-head)' }) auditHead?: AuditHeadSummary;
   @ApiProperty({ description: 'compact JWS (verifiable with /.well-known/jwks.json) over the canonical {type, computationId, useCaseId, columns, rows, disclosure, privacy, datasetVersions, auditHead}' })
   signature: string;
 }

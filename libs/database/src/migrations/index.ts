@@ -15,6 +15,8 @@ import { TrustHardening1764470200000 } from './1764470200000-trust-hardening';
 import { ComputationLease1764470300000 } from './1764470300000-computation-lease';
 import { VersionQuality1764470600000 } from './1764470600000-version-quality';
 import { DatasetLevel1764470700000 } from './1764470700000-dataset-level';
+import { ComputationUsageIndex1764480400000 } from './1764480400000-computation-usage-index';
+import { AuditPending1764480401000 } from './1764480401000-audit-pending';
 
 /**
  * Every migration, in order. Each context adds its own file and one line here
@@ -39,4 +41,6 @@ export const MIGRATIONS = [
   ComputationLease1764470300000,
   VersionQuality1764470600000,
   DatasetLevel1764470700000,
+  ComputationUsageIndex1764480400000,
+  AuditPending1764480401000,
 ];

@@ -126,7 +126,7 @@ export class DecisionResponse {
   @ApiProperty({ type: ConditionsDto }) conditions: ConditionsDto;
   @ApiProperty({ type: ConditionsDto, description: 'conditions in force before this round' }) previousConditions: ConditionsDto;
   @ApiPropertyOptional({ description: 'set when the round replaced the carried-over conditions: the reasons' }) conditionsReplaced?: { reasons: string[] };
-  @ApiProperty({ description: 'the audit chain head when the decision was signed' }) auditHead: { seq: number; headHash: string };
+  @ApiProperty({ description: 'the last chained audit event when the decision was signed (the decision\'s own events are chained after it)' }) auditHead: { seq: number; headHash: string };
   @ApiProperty() decidedAt: string;
   @ApiProperty({ description: 'compact JWS over the canonical JSON of the decision without this field; verify with /.well-known/jwks.json' })
   signature: string;
