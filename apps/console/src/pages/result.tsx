@@ -5,6 +5,7 @@ import { get, getText, Json } from '../api';
 import { Button, Loading, ProblemBox, Section, Select, Status, useAsyncAction } from '../components';
 import { BarChart, COMMUNE_CODES, COMMUNE_NAMES, HeraultMap } from './map';
 import { prettyColumn } from './shared';
+import { suppressionReasons } from '../logic/map-cells';
 
 const FINAL = new Set(['released', 'pending_release', 'rejected', 'failed', 'cancelled']);
 
@@ -81,7 +82,6 @@ export function ComputationView({ id, useCaseId, onSettled }: { id: string; useC
   const valuesOf = (g: string) => [...new Set(rows.map((r) => String(r[g])))];
   const pick = (g: string) => others[g] ?? valuesOf(g)[0];
   const slice = rows.filter((r) => otherGroups.every((g) => String(r[g]) === pick(g)));
-  const reasons = [...new Set(rows.filter((r) => r.suppressed).map((r) => r.reason ?? 'min_cell_size'))];
 
   const saveCsv = () =>
     download.run(async () => {
@@ -138,9 +138,9 @@ export function ComputationView({ id, useCaseId, onSettled }: { id: string; useC
           <ProblemBox error={download.error} />
           {communeColumn && (
             <figure className="map-figure">
-              <HeraultMap label={measureLabel(m)} cells={slice.filter((r) => r[communeColumn] !== '*').map((r) => ({ code: String(r[communeColumn]), value: r[m] == null ? null : Number(r[m]), suppressed: !!r.suppressed, reason: r.reason }))} />
+              <HeraultMap label={measureLabel(m)} minCellSize={result.disclosure.minCellSize} cells={slice.filter((r) => r[communeColumn] !== '*').map((r) => ({ code: String(r[communeColumn]), value: r[m] == null ? null : Number(r[m]), suppressed: !!r.suppressed, reason: r.reason }))} />
               <figcaption>
-                <span className="legend-hatch" aria-hidden="true" /> {t('result.hatched')} {reasons.map((r) => t(`reasons.${r}`, { min: result.disclosure.minCellSize })).join(' ; ')}.
+                <span className="legend-hatch" aria-hidden="true" /> {t('result.hatched')} {suppressionReasons(t, rows, result.disclosure.minCellSize).join(' ; ')}.
                 <span className="legend-empty" aria-hidden="true" /> {t('result.noDataLegend')}
                 <br />
                 <small className="attribution">{t('result.attribution')} IGN Admin Express, via france-geojson (Licence Ouverte / Etalab).</small>
