@@ -22,7 +22,9 @@ function asImage(root: Element, label: string) {
 
 /** Adds the hatch pattern to a plot's SVGs and paints the suppressed communes with it. */
 function hatch(root: Element) {
-  for (const svg of root.querySelectorAll('svg')) {
+  // The plot is an <svg> itself, or a <figure> of several when Plot adds a legend or a title.
+  const svgs = root.tagName.toLowerCase() === 'svg' ? [root] : [...root.querySelectorAll('svg')];
+  for (const svg of svgs) {
     const group = svg.querySelector('g.cadre-suppressed');
     if (!group) continue;
     const ns = 'http://www.w3.org/2000/svg';

@@ -1,0 +1,17 @@
+import { defineConfig, mergeConfig } from 'vitest/config';
+import viteConfig from './vite.config';
+
+/** Component tests of the console: the app's own Vite config (JSX, the Hérault topology) in happy-dom. */
+export default mergeConfig(
+  viteConfig,
+  defineConfig({
+    test: {
+      environment: 'happy-dom',
+      include: ['test/**/*.test.{ts,tsx}'],
+      setupFiles: ['test/setup.ts'],
+      // One fork: the machine is shared; the suite is small.
+      pool: 'forks',
+      maxWorkers: 1,
+    },
+  }),
+);
