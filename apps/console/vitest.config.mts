@@ -1,5 +1,5 @@
 import { defineConfig, mergeConfig } from 'vitest/config';
-import viteConfig from './vite.config';
+import viteConfig from './vite.config.mjs';
 
 /** Component tests of the console: the app's own Vite config (JSX, the Hérault topology) in happy-dom. */
 export default mergeConfig(
