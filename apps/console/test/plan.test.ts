@@ -78,3 +78,16 @@ describe('the query builder’s plan', () => {
     expect(aliasOf('2024-Équipements sportifs', taken)).toMatch(/^[a-z][a-z0-9_]{0,15}$/);
   });
 });
+
+describe('a measure in words', () => {
+  it('says the planner’s rate label as persons per 1,000 of the reference column, in French and English', async () => {
+    const { measureLabel } = await import('../src/logic/measures');
+    const i18n = (await import('../src/i18n')).default;
+    expect(measureLabel(i18n.t, 'rate(count/communes_herault.population*1000)', 'fr')).toBe('Personnes pour 1\u202f000 de population (communes_herault)');
+    expect(measureLabel(i18n.t, 'rate(sum(h.icuDays)/ref.population*100000)', 'fr')).toBe('Somme de icuDays (h) pour 100\u202f000 de population (ref)');
+    expect(measureLabel(i18n.t, 'mean(h.icuDays)', 'fr')).toBe('Moyenne de icuDays (h)');
+    await i18n.changeLanguage('en');
+    expect(measureLabel(i18n.t, 'rate(count/ref.population*1000)', 'en')).toBe('Persons per 1,000 of population (ref)');
+    expect(measureLabel(i18n.t, 'count', 'en')).toBe('Number of persons');
+  });
+});

@@ -80,7 +80,7 @@ export const en: typeof fr = {
     noData: 'no data', mapAlt: 'Map of Hérault by commune: {{label}}. {{released}} communes released, {{suppressed}} suppressed (hatched).', barAlt: 'Bar chart of {{label}}, {{n}} highest values.',
     legendAlt: 'Colour legend: {{label}}, from the lowest to the highest value.',
   },
-  measures: { count: 'Number of persons', sum: 'Sum of {{column}}', mean: 'Mean of {{column}}', rate: 'Rate ({{detail}})' },
+  measures: { count: 'Number of persons', sum: 'Sum of {{column}}', mean: 'Mean of {{column}}', rate: 'Rate ({{detail}})', rateOfCount: 'Persons per {{scale}} of {{per}}', rateOfSum: 'Sum of {{column}} per {{scale}} of {{per}}' },
   reasons: { min_cell_size: 'statistical confidentiality: fewer than {{min}} persons', dominance: 'dominance: one contributor weighs too much in the total', secondary: 'suppressed as a precaution, so that it cannot be deduced from the totals', other: 'suppressed by the protection rules' },
   keys: {
     title: 'The organisation’s signing keys', intro: 'To sign contracts yourselves (outside the platform), register your organisation’s PUBLIC key. A revoked key signs nothing new; signatures made before stay valid.',
@@ -139,6 +139,7 @@ export const en: typeof fr = {
     differencing_risk: 'Refused: compared with an earlier computation, this one would single out a few persons (differencing attack).', budget_exhausted: 'The privacy budget is spent.', max_computations: 'The contract’s maximum number of computations is reached.',
     invalid_input: 'Invalid input.', dataset_name_taken: 'This dataset name is taken.', wrong_state: 'Not possible in the current state.', csrf_refused: 'Request refused (unknown origin).',
     rate_grain_too_fine: 'Rate refused: the grouping is finer than the reference data, so the denominator would apply to part of its population only.',
+    invalid_rate: 'The rate is malformed: its denominator must be a numeric column of a reference dataset joined to the computation.',
     terms_not_stricter: 'Terms may only become stricter: a proposed value would loosen the contract.', invalid_key: 'This key is not a valid Ed25519 or P-256 public key.', key_already_registered: 'This key is already registered.',
     email_taken: 'An account already exists with this email address.', charter_version_taken: 'This charter version number already exists.', charter_not_current: 'This charter is not the one in force.', already_adhered: 'Your organisation already adheres to this charter.',
     operator_not_suspendable: 'The operator’s organisation cannot be suspended.', invalid_team: 'The team is invalid (researchers of adhering organisations who accepted to join it).', linkage_key_not_requestable: 'A linkage key can never be requested.', not_found: 'Not found, or not visible to you.', forbidden: 'You are not allowed to do this.',

@@ -78,7 +78,7 @@ export const fr = {
     noData: 'aucune donnée', mapAlt: 'Carte de l’Hérault par commune : {{label}}. {{released}} communes publiées, {{suppressed}} masquées (hachurées).', barAlt: 'Diagramme en barres de {{label}}, {{n}} valeurs les plus élevées.',
     legendAlt: 'Légende des couleurs : {{label}}, de la plus faible à la plus forte valeur.',
   },
-  measures: { count: 'Nombre de personnes', sum: 'Somme de {{column}}', mean: 'Moyenne de {{column}}', rate: 'Taux ({{detail}})' },
+  measures: { count: 'Nombre de personnes', sum: 'Somme de {{column}}', mean: 'Moyenne de {{column}}', rate: 'Taux ({{detail}})', rateOfCount: 'Personnes pour {{scale}} de {{per}}', rateOfSum: 'Somme de {{column}} pour {{scale}} de {{per}}' },
   reasons: { min_cell_size: 'secret statistique : moins de {{min}} personnes', dominance: 'dominance : un contributeur pèse trop dans le total', secondary: 'masquée par précaution, pour qu’on ne puisse pas la déduire des totaux', other: 'masquée par les règles de protection' },
   keys: {
     title: 'Clés de signature de l’organisation', intro: 'Pour signer les contrats vous-mêmes (hors de la plateforme), enregistrez la clé PUBLIQUE de votre organisation. Une clé révoquée ne signe plus rien ; les signatures faites avant restent valides.',
@@ -137,6 +137,7 @@ export const fr = {
     differencing_risk: 'Refusé : ce calcul, comparé à un calcul précédent, permettrait d’isoler quelques personnes (attaque par différence).', budget_exhausted: 'Le budget de confidentialité est épuisé.', max_computations: 'Le nombre maximal de calculs prévu au contrat est atteint.',
     invalid_input: 'Données saisies invalides.', dataset_name_taken: 'Ce nom de jeu de données est déjà pris.', wrong_state: 'Action impossible dans l’état actuel.', csrf_refused: 'Requête refusée (origine inconnue).',
     rate_grain_too_fine: 'Le taux est refusé : le regroupement est plus fin que le référentiel, le dénominateur ne s’appliquerait qu’à une partie de sa population.',
+    invalid_rate: 'Le taux est mal formé : le dénominateur doit être une colonne numérique d’un référentiel rattaché au calcul.',
     terms_not_stricter: 'Les termes ne peuvent que devenir plus stricts : une valeur proposée assouplirait le contrat.', invalid_key: 'Cette clé n’est pas une clé publique Ed25519 ou P-256 valide.', key_already_registered: 'Cette clé est déjà enregistrée.',
     email_taken: 'Un compte existe déjà avec cette adresse e-mail.', charter_version_taken: 'Ce numéro de version de charte existe déjà.', charter_not_current: 'Cette charte n’est pas celle en vigueur.', already_adhered: 'Votre organisation adhère déjà à cette charte.',
     operator_not_suspendable: 'L’organisation de l’opérateur ne peut pas être suspendue.', invalid_team: 'L’équipe est invalide (chercheurs d’organisations adhérentes, ayant accepté d’en faire partie).', linkage_key_not_requestable: 'Une clé de liaison ne peut jamais être demandée.', not_found: 'Introuvable, ou non visible pour vous.', forbidden: 'Vous n’avez pas le droit de faire cela.',

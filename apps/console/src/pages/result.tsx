@@ -6,6 +6,7 @@ import { Button, Loading, ProblemBox, Section, Select, Status, useAsyncAction } 
 import { BarChart, COMMUNE_CODES, COMMUNE_NAMES, HeraultMap } from './map';
 import { prettyColumn } from './shared';
 import { suppressionReasons } from '../logic/map-cells';
+import { measureLabel } from '../logic/measures';
 
 const FINAL = new Set(['released', 'pending_release', 'rejected', 'failed', 'cancelled']);
 
@@ -47,18 +48,10 @@ function useSignature(result: Json, computationId: string): 'checking' | 'valid'
 
 const isMeasure = (c: string, groupLabels: string[]) => !groupLabels.includes(c);
 
-/** `count`, `sum(h.icuDays)`, `mean(…)`, `rate(…)` said in words. */
+/** Measure labels in the reader's language (see logic/measures). */
 function useMeasureLabel() {
-  const { t } = useTranslation();
-  return (m: string) => {
-    if (m === 'count') return t('measures.count');
-    const inner = /^(\w+)\((.*)\)$/.exec(m);
-    if (!inner) return m;
-    const [, fn, arg] = inner;
-    if (fn === 'sum' || fn === 'mean') return t(`measures.${fn}`, { column: prettyColumn(arg) });
-    if (fn === 'rate') return t('measures.rate', { detail: arg });
-    return m;
-  };
+  const { t, i18n } = useTranslation();
+  return (m: string) => measureLabel(t, m, i18n.language);
 }
 
 export function ComputationView({ id, useCaseId, onSettled }: { id: string; useCaseId: string; onSettled?: () => void }) {
