@@ -31,9 +31,9 @@ export const initialPlan = (): PlanState => ({
 
 /** A short alias the API accepts (`^[a-z][a-z0-9_]{0,15}$`), from the dataset's name. */
 export function aliasOf(name: string, taken: Set<string>): string {
-  const base = name.toLowerCase().replace(/[^a-z0-9_]/g, '_').replace(/^[^a-z]+/, '').slice(0, 14) || 'd';
+  const base = name.toLowerCase().replace(/[^a-z0-9_]/g, '_').replace(/^[^a-z]+/, '').slice(0, 16) || 'd';
   let alias = base;
-  for (let i = 2; taken.has(alias); i++) alias = `${base.slice(0, 13)}${i}`;
+  for (let i = 2; taken.has(alias); i++) alias = `${base.slice(0, 16 - String(i).length)}${i}`;
   taken.add(alias);
   return alias;
 }
