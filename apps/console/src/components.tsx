@@ -44,12 +44,12 @@ export function ProblemBox({ error }: { error: unknown }) {
   return (
     <div role="alert" className="problem">
       <strong>{p.words}</strong>
-      {p.detail && <p className="detail">{t('problems.serverSays')} « {p.detail} »</p>}
+      {p.detail && <p className="detail">{t('problems.serverSays')} {t('common.quoted', { text: p.detail })}</p>}
       {p.errors.length > 0 && (
         <ul>
           {p.errors.map((e, i) => (
             <li key={i}>
-              <code>{e.field}</code> : {e.message}
+              <code>{e.field}</code>{t('common.colon')}{e.message}
             </li>
           ))}
         </ul>

@@ -3,7 +3,7 @@ import type { fr } from './fr';
 /** English. Typed against the French dictionary so that no key is missing. */
 export const en: typeof fr = {
   app: { console: 'console', tagline: 'trusted third party for data', skip: 'Skip to content', language: 'Language', footer: 'Cadre — only aggregated, disclosure-checked results leave the platform: never a row, never an identifier.' },
-  common: { loading: 'Loading…', notFound: 'Page not found' },
+  common: { loading: 'Loading…', colon: ': ', quoted: '“{{text}}”', notFound: 'Page not found' },
   nav: { label: 'Main navigation', register: 'Public register', charter: 'Charter', organisation: 'My organisation', datasets: 'My datasets', useCases: 'Use cases', committee: 'Ethics committee', operator: 'Operator' },
   login: { title: 'Log in', intro: 'Log in with the account your organisation opened for you.', email: 'Email address', password: 'Password', submit: 'Log in', logout: 'Log out' },
   register: {

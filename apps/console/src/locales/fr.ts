@@ -1,7 +1,7 @@
 /** Français (langue par défaut de la console). */
 export const fr = {
   app: { console: 'console', tagline: 'tiers de confiance des données', skip: 'Aller au contenu', language: 'Langue', footer: 'Cadre — seuls des résultats agrégés et contrôlés quittent la plateforme : jamais une ligne, jamais un identifiant.' },
-  common: { loading: 'Chargement…', notFound: 'Page introuvable' },
+  common: { loading: 'Chargement…', colon: ' : ', quoted: '« {{text}} »', notFound: 'Page introuvable' },
   nav: { label: 'Navigation principale', register: 'Registre public', charter: 'Charte', organisation: 'Mon organisation', datasets: 'Mes jeux de données', useCases: 'Cas d’usage', committee: 'Comité d’éthique', operator: 'Opérateur' },
   login: { title: 'Se connecter', intro: 'Connectez-vous avec le compte que votre organisation vous a ouvert.', email: 'Adresse e-mail', password: 'Mot de passe', submit: 'Se connecter', logout: 'Se déconnecter' },
   register: {

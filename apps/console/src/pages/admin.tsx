@@ -203,7 +203,7 @@ export function ContractPage({ id }: { id: string }) {
       {(providerAdmin || hasRole(me, 'platform_admin')) && ['pending_signatures', 'active'].includes(c.status) && <Terminate contractId={id} onDone={reload} />}
       {c.status === 'terminated' && (
         <p className="warning" role="status">
-          {t('contract.terminatedText')} {c.endReason && <>« {c.endReason} »</>}
+          {t('contract.terminatedText')} {c.endReason && t('common.quoted', { text: c.endReason })}
         </p>
       )}
     </main>

@@ -120,10 +120,10 @@ export function DossierPage({ id }: { id: string }) {
           <p>{u.publicInterest}</p>
           <h3>{t('committee.parties')}</h3>
           <p>
-            <strong>{t('register.requester')}</strong> : {orgName(u.requesterOrganisationId)}
+            <strong>{t('register.requester')}</strong>{t('common.colon')}{orgName(u.requesterOrganisationId)}
           </p>
           <p>
-            <strong>{t('register.providers')}</strong> : {u.providerOrganisationIds.map(orgName).join(', ')}
+            <strong>{t('register.providers')}</strong>{t('common.colon')}{u.providerOrganisationIds.map(orgName).join(', ')}
           </p>
           <h3>{t('committee.team')}</h3>
           <p>{t('committee.teamText', { n: u.teamUserIds.length })}</p>
@@ -136,7 +136,7 @@ export function DossierPage({ id }: { id: string }) {
           <ul>
             {u.requestedDatasets.map((r: Json) => (
               <li key={r.datasetId}>
-                <strong>{datasetName(r.datasetId)}</strong> : {r.columns.join(', ')}
+                <strong>{datasetName(r.datasetId)}</strong>{t('common.colon')}{r.columns.join(', ')}
               </li>
             ))}
           </ul>

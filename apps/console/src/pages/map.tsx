@@ -70,19 +70,20 @@ export function HeraultMap({ cells, label, minCellSize }: { cells: MapCell[]; la
 
 export function BarChart({ rows, label }: { rows: { key: string; value: number | null; suppressed: boolean }[]; label: string }) {
   const ref = useRef<HTMLDivElement>(null);
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   useEffect(() => {
     const shown = rows.filter((r) => !r.suppressed && r.value != null).sort((a, b) => (b.value ?? 0) - (a.value ?? 0)).slice(0, 25);
     const plot = Plot.plot({
       width: 720,
       height: 40 + shown.length * 22,
-      marginLeft: 220,
-      x: { label, grid: true },
+      marginLeft: 240,
+      style: { fontSize: '12px' },
+      x: { label, grid: true, tickFormat: (v: number) => v.toLocaleString(i18n.language) },
       y: { label: null },
       marks: [Plot.barX(shown, { x: 'value', y: 'key', fill: '#c2410c', sort: { y: 'x', reverse: true } }), Plot.ruleX([0])],
     });
     asImage(plot, t('result.barAlt', { label, n: shown.length }));
     ref.current?.replaceChildren(plot);
-  }, [rows, label, t]);
+  }, [rows, label, t, i18n.language]);
   return <div ref={ref} className="plot" />;
 }

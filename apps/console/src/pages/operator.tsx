@@ -31,7 +31,7 @@ export function OperatorPage({ tab = 'usage' }: { tab?: string }) {
 }
 
 function Usage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { data, error } = useLoad(() => get<Json>('/api/v1/usage'), []);
   if (!data) return <Loading error={error} />;
   return (
@@ -58,7 +58,7 @@ function Usage() {
                 <td>{m.computations}</td>
                 <td>{m.computationsOnItsData}</td>
                 <td>{m.datasets}</td>
-                <td>{m.rowsContributed ? `≈ ${m.rowsContributed.toLocaleString()}` : '—'}</td>
+                <td>{m.rowsContributed ? `≈ ${m.rowsContributed.toLocaleString(i18n.language)}` : '—'}</td>
                 <td>{m.epsilonSpent || '—'}</td>
               </tr>
             ))}

@@ -55,7 +55,7 @@ function useMeasureLabel() {
 }
 
 export function ComputationView({ id, useCaseId, onSettled }: { id: string; useCaseId: string; onSettled?: () => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { data: c, error } = useComputation(id, onSettled);
   const result = c?.result;
   const signature = useSignature(result, id);
@@ -96,7 +96,7 @@ export function ComputationView({ id, useCaseId, onSettled }: { id: string; useC
         <div role="alert" className="problem">
           <strong>{t(`problems.${c.rejection.code}`, { defaultValue: t('problems.generic') })}</strong>
           <p className="detail">
-            {t('problems.serverSays')} « {c.rejection.detail} »
+            {t('problems.serverSays')} {t('common.quoted', { text: c.rejection.detail })}
           </p>
         </div>
       )}
@@ -105,7 +105,7 @@ export function ComputationView({ id, useCaseId, onSettled }: { id: string; useC
         <>
           <div className="disclosure" role="note" aria-label={t('result.disclosure')}>
             <p>
-              <strong>{t('result.disclosure')}</strong> : {t('result.disclosureText', { min: result.disclosure.minCellSize, primary: result.disclosure.primarySuppressed, secondary: result.disclosure.secondarySuppressed })}
+              <strong>{t('result.disclosure')}</strong>{t('common.colon')}{t('result.disclosureText', { min: result.disclosure.minCellSize, primary: result.disclosure.primarySuppressed, secondary: result.disclosure.secondarySuppressed })}
               {result.disclosure.rounding ? ` ${t('result.rounding', { n: result.disclosure.rounding })}` : ''}
               {result.disclosure.perturbation ? ` ${t('result.perturbation', { n: result.disclosure.perturbation.maxDeviation })}` : ''}
               {result.privacy?.mechanism !== 'none' ? ` ${t('result.dp', { epsilon: result.privacy.epsilonSpent })}` : ''}
@@ -158,7 +158,7 @@ export function ComputationView({ id, useCaseId, onSettled }: { id: string; useC
               {(showAll ? rows : rows.slice(0, 30)).map((r, i) => (
                 <tr key={i} className={r.suppressed ? 'suppressed' : undefined}>
                   {result.columns.map((col: string) => (
-                    <td key={col}>{groupLabels.includes(col) ? (r[col] === '*' ? t('result.all') : col === communeColumn ? `${r[col]} ${COMMUNE_NAMES.get(String(r[col])) ?? ''}` : String(r[col])) : r.suppressed ? <span className="secret">{t('result.secret')} — {t(`reasons.${r.reason ?? 'min_cell_size'}`, { min: result.disclosure.minCellSize })}</span> : Number(r[col]).toLocaleString()}</td>
+                    <td key={col}>{groupLabels.includes(col) ? (r[col] === '*' ? t('result.all') : col === communeColumn ? `${r[col]} ${COMMUNE_NAMES.get(String(r[col])) ?? ''}` : String(r[col])) : r.suppressed ? <span className="secret">{t('result.secret')} — {t(`reasons.${r.reason ?? 'min_cell_size'}`, { min: result.disclosure.minCellSize })}</span> : Number(r[col]).toLocaleString(i18n.language)}</td>
                   ))}
                 </tr>
               ))}

@@ -50,7 +50,7 @@ function Airlock() {
 }
 
 export function CataloguePage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { me } = useSession();
   const { data, error } = useLoad(() => get<Page<Json>>('/api/v1/datasets?limit=200'), []);
   const mine = (data?.items ?? []).filter((d) => d.organisationId === me?.organisationId);
@@ -85,7 +85,7 @@ export function CataloguePage() {
                 </td>
                 <td>{t(`kind.${d.kind}`)}</td>
                 <td>{d.currentVersion ?? t('steward.noVersion')}</td>
-                <td>{d.currentVersion ? `≈ ${d.rowCount.toLocaleString()}` : '—'}</td>
+                <td>{d.currentVersion ? `≈ ${d.rowCount.toLocaleString(i18n.language)}` : '—'}</td>
               </tr>
             ))}
           </tbody>
@@ -167,7 +167,7 @@ export function NewDatasetPage() {
 }
 
 export function DatasetPage({ id }: { id: string }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const dataset = useLoad(() => get<Json>(`/api/v1/datasets/${id}`), [id]);
   const [file, setFile] = useState<File | null>(null);
   const [progress, setProgress] = useState<number | null>(null);
@@ -202,7 +202,7 @@ export function DatasetPage({ id }: { id: string }) {
           <dt>{t('steward.version')}</dt>
           <dd>{d.currentVersion ? t('steward.versionN', { n: d.currentVersion }) : t('steward.noVersion')}</dd>
           <dt>{t('steward.rows')}</dt>
-          <dd>{d.currentVersion ? t('steward.rowsRounded', { n: d.rowCount.toLocaleString() }) : '—'}</dd>
+          <dd>{d.currentVersion ? t('steward.rowsRounded', { n: d.rowCount.toLocaleString(i18n.language) }) : '—'}</dd>
           <dt>{t('steward.registered')}</dt>
           <dd>
             <DateText value={d.createdAt} />
