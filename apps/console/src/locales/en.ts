@@ -84,7 +84,7 @@ export const en: typeof fr = {
   reasons: { min_cell_size: 'statistical confidentiality: fewer than {{min}} persons', dominance: 'dominance: one contributor weighs too much in the total', secondary: 'suppressed as a precaution, so that it cannot be deduced from the totals', other: 'suppressed by the protection rules' },
   keys: {
     title: 'The organisation’s signing keys', intro: 'To sign contracts yourselves (outside the platform), register your organisation’s PUBLIC key. A revoked key signs nothing new; signatures made before stay valid.',
-    none: 'No key registered: the platform attests your signatures.', thumbprint: 'Thumbprint (kid)', alg: 'Algorithm', registered: 'Registered on', state: 'State', revokedOn: 'revoked on', revoke: 'Revoke',
+    none: 'No key registered: the platform attests your signatures.', thumbprint: 'Thumbprint (kid)', alg: 'Algorithm', registered: 'Registered on', state: 'State', inUse: 'in use', revokedOn: 'revoked on', revoke: 'Revoke',
     jwk: 'Public key (JWK)', jwkHint: 'JSON, Ed25519 ({"kty":"OKP","crv":"Ed25519","x":…}) or P-256; never the private part “d”', register: 'Register the key',
     not_json: 'This text is not a JSON object: paste the public key as a JWK.', private_key: 'This key holds its private part (“d”): it was not sent. Share the public key only.',
   },

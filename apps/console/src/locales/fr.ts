@@ -82,7 +82,7 @@ export const fr = {
   reasons: { min_cell_size: 'secret statistique : moins de {{min}} personnes', dominance: 'dominance : un contributeur pèse trop dans le total', secondary: 'masquée par précaution, pour qu’on ne puisse pas la déduire des totaux', other: 'masquée par les règles de protection' },
   keys: {
     title: 'Clés de signature de l’organisation', intro: 'Pour signer les contrats vous-mêmes (hors de la plateforme), enregistrez la clé PUBLIQUE de votre organisation. Une clé révoquée ne signe plus rien ; les signatures faites avant restent valides.',
-    none: 'Aucune clé enregistrée : la plateforme atteste vos signatures.', thumbprint: 'Empreinte (kid)', alg: 'Algorithme', registered: 'Enregistrée le', state: 'État', revokedOn: 'révoquée le', revoke: 'Révoquer',
+    none: 'Aucune clé enregistrée : la plateforme atteste vos signatures.', thumbprint: 'Empreinte (kid)', alg: 'Algorithme', registered: 'Enregistrée le', state: 'État', inUse: 'en service', revokedOn: 'révoquée le', revoke: 'Révoquer',
     jwk: 'Clé publique (JWK)', jwkHint: 'JSON, Ed25519 ({"kty":"OKP","crv":"Ed25519","x":…}) ou P-256 ; jamais la partie privée « d »', register: 'Enregistrer la clé',
     not_json: 'Ce texte n’est pas un objet JSON : collez la clé publique au format JWK.', private_key: 'Cette clé contient sa partie privée (« d ») : elle n’a pas été envoyée. Ne partagez que la clé publique.',
   },

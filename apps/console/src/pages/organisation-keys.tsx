@@ -64,9 +64,12 @@ export function OrganisationKeys({ organisationId }: { organisationId: string })
                       {t('keys.revokedOn')} <DateText value={k.revokedAt} />
                     </>
                   ) : (
-                    <Button kind="danger" isDisabled={revoke.busy} onPress={() => void revoke.run(() => post(`/api/v1/organisations/${organisationId}/keys/${encodeURIComponent(k.kid)}/revoke`)).then(keys.reload)}>
+                    <>
+                      {t('keys.inUse')}{' '}
+                      <Button kind="danger" isDisabled={revoke.busy} onPress={() => void revoke.run(() => post(`/api/v1/organisations/${organisationId}/keys/${encodeURIComponent(k.kid)}/revoke`)).then(keys.reload)}>
                       {t('keys.revoke')}
-                    </Button>
+                      </Button>
+                    </>
                   )}
                 </td>
               </tr>
