@@ -298,7 +298,7 @@ test('a researcher edits a draft and submits it; another amends an approved use 
   await expect(page.getByText('Documenter les dénominateurs de population, y compris les communes fusionnées.').first()).toBeVisible();
 });
 
-test('the console reads well in English: register, contract, committee, result map and operator', async ({ page, fx }) => {
+test('the console reads well in English: register, result map, committee case file and operator', async ({ page, fx }) => {
   const en = (hash: string) => page.goto(`${fx.base}/console/?lang=en#${hash}`);
   await en('/register');
   await expect(page.getByRole('heading', { level: 1, name: 'Public register of use cases' })).toBeVisible();
