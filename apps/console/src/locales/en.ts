@@ -108,7 +108,7 @@ export const en: typeof fr = {
     adheres: 'adheres to the charter', notAdhering: 'does not adhere to the current charter', committeeIntro: 'Members named by the operator, drawn from several organisations.',
     auditValid: 'The audit chain is intact: {{n}} events verified.', auditBroken: 'Audit chain broken at event {{seq}}.', auditHead: 'Head hash:', checkedAt: 'checked on',
     admit: 'Admit a member', admitIntro: 'An admitted organisation joins a college; it may act only once it adheres to the current charter.', orgName: 'Organisation name', siren: 'SIREN (optional)', sirenHint: '9 digits',
-    firstAdmin: 'Its first administrator (optional)', initialPassword: 'Initial password', passwordHint: 'at least 12 characters; to be changed at first login', admitButton: 'Admit', admitted: '“{{name}}” is admitted.',
+    firstAdmin: 'Its first administrator (optional)', initialPassword: 'Initial password', passwordHint: 'at least 12 characters; hand it over through a safe channel', admitButton: 'Admit', admitted: '“{{name}}” is admitted.',
     publishWarning: 'Publishing replaces the current charter: every member must adhere again before acting.', publishConfirm: 'Confirm publication of version {{v}}', publish: 'Publish version {{v}}',
     draftCharter: 'New version of the charter', draftCharterIntro: 'Prepare a draft from the current text; it binds nobody until it is published.', charterVersion: 'Version', charterTitle: 'Title', principles: 'Principles',
     principlesHint: 'one principle per line: code | title | text', saveDraftCharter: 'Save the draft', removeFromCommittee: 'Remove {{name}} from the committee', nameToCommittee: 'Name to the committee', name: 'Name',
