@@ -298,7 +298,7 @@ test('a researcher edits a draft and submits it; another amends an approved use 
   await expect(page.getByText('Documenter les dénominateurs de population, y compris les communes fusionnées.').first()).toBeVisible();
 });
 
-test('the console reads well in English: register, result map, committee case file and operator', async ({ page, fx }) => {
+test('the console reads well in English: register, result map, contract, committee case file and operator', async ({ page, fx }) => {
   const en = (hash: string) => page.goto(`${fx.base}/console/?lang=en#${hash}`);
   await en('/register');
   await expect(page.getByRole('heading', { level: 1, name: 'Public register of use cases' })).toBeVisible();
@@ -318,6 +318,16 @@ test('the console reads well in English: register, result map, committee case fi
   await page.evaluate("document.getElementById('result')?.scrollIntoView()");
   await screenshot(page, 'en-researcher-map');
   await page.setViewportSize({ width: 1200, height: 820 });
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await expect(page.getByRole('link', { name: 'Log in' })).toBeVisible();
+
+  await login(page, fx, fx.users.statisticsAdmin);
+  await en('/organisation');
+  await page.getByRole('link', { name: /Cartographie du risque COVID par commune/ }).first().click();
+  await expect(page.getByText('Any cell of fewer than 15 persons is suppressed.')).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Terminate the contract' })).toBeVisible();
+  await expectAccessible(page);
+  await screenshot(page, 'en-contract', 'full');
   await page.getByRole('button', { name: 'Log out' }).click();
   await expect(page.getByRole('link', { name: 'Log in' })).toBeVisible();
 
