@@ -26,7 +26,8 @@ describe('a contract’s terms in plain words', () => {
 
   it('names the datasets and their columns, the forbidden crossing, the release mode, the validity and the team size', () => {
     expect(line('computed').items).toEqual(['Colonnes de « covid_patients » : commune (covid_patients), age']);
-    expect(line('forbidden-covid_patients.age+covid_patients.commune').text).toBe('Croisement interdit : age (covid_patients) × commune (covid_patients)');
+    const forbidden = line('forbidden-covid_patients.age+covid_patients.commune');
+    expect([forbidden.term, forbidden.text]).toEqual(['Croisement interdit', 'age (covid_patients) × commune (covid_patients)']);
     expect(line('releaseMode').text).toBe('Résultats publiés automatiquement après contrôle');
     expect(line('validity').text).toBe('2026-01-01 → 2027-01-01');
     expect(line('researchers').text).toBe('2 chercheur(s) nommé(s) de l’équipe');

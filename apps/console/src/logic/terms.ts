@@ -33,7 +33,7 @@ export function termsInWords(t: TFunction, terms: Json, datasetName: (id: string
     term: t('contract.privacy'),
     text: privacy.mechanism === 'none' ? t('contract.privacyNone') : t('contract.privacyDp', { mechanism: t(`mechanisms.${privacy.mechanism}`, { defaultValue: privacy.mechanism }), epsilon: privacy.epsilonTotal }),
   });
-  for (const set of d.forbiddenGroupBy ?? []) lines.push({ key: `forbidden-${(set as string[]).join('+')}`, term: t('contract.forbidden'), text: t('conditions.forbidden', { cols: (set as string[]).map(prettyColumn).join(' × ') }) });
+  for (const set of d.forbiddenGroupBy ?? []) lines.push({ key: `forbidden-${(set as string[]).join('+')}`, term: t('contract.forbidden'), text: (set as string[]).map(prettyColumn).join(' × ') });
   lines.push(
     { key: 'releaseMode', term: t('contract.releaseMode'), text: t(`conditions.release_${terms.releaseMode}`) },
     { key: 'maxComputations', term: t('contract.maxComputations'), text: String(terms.maxComputations) },
