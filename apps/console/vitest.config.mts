@@ -12,6 +12,8 @@ export default mergeConfig(
       // One fork: the machine is shared; the suite is small.
       pool: 'forks',
       maxWorkers: 1,
+      // The files share one happy-dom and one module graph (the i18n instance is reset after each test in setup.ts).
+      isolate: false,
     },
   }),
 );
