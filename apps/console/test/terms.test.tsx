@@ -57,3 +57,20 @@ describe('tightening a contract', () => {
     expect(tighteningPatch(terms, noTightening()).patch).toEqual({});
   });
 });
+
+describe('the contract page’s terms list', () => {
+  it('renders each term with its sentence, in the chosen language', async () => {
+    const { render, screen, within } = await import('@testing-library/react');
+    const { TermsList } = await import('../src/pages/admin');
+    const { unmount } = render(<TermsList terms={terms} datasetName={() => 'covid_patients'} formatDate={(iso) => iso.slice(0, 10)} />);
+    const terms_ = screen.getAllByRole('term').map((e) => e.textContent);
+    expect(terms_).toContain('Taille minimale des cellules');
+    const dd = screen.getByText('Taille minimale des cellules').closest('div')!;
+    expect(within(dd).getByRole('definition').textContent).toBe('Toute case de moins de 11 personnes est masquée.');
+    unmount();
+    await i18n.changeLanguage('en');
+    render(<TermsList terms={terms} datasetName={() => 'covid_patients'} formatDate={(iso) => iso.slice(0, 10)} />);
+    expect(screen.getByText('Any cell of fewer than 11 persons is suppressed.')).toBeTruthy();
+    expect(screen.queryByText(/Toute case/)).toBeNull();
+  });
+});

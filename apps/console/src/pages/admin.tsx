@@ -160,23 +160,7 @@ export function ContractPage({ id }: { id: string }) {
         <Status value={c.status} />
       </p>
       <Section title={t('contract.terms')} id="terms">
-        <dl className="terms">
-          {termsInWords(t, c.terms, datasetName, formatDate).map((line) => (
-            <div key={line.key}>
-              <dt>{line.term}</dt>
-              <dd>
-                {line.items && (
-                  <ul>
-                    {line.items.map((i) => (
-                      <li key={i}>{i}</li>
-                    ))}
-                  </ul>
-                )}
-                {line.text}
-              </dd>
-            </div>
-          ))}
-        </dl>
+        <TermsList terms={c.terms} datasetName={datasetName} formatDate={formatDate} />
       </Section>
       {providerAdmin && c.status === 'pending_signatures' && <Tighten contract={c} onDone={reload} />}
       <Section title={t('contract.signatures')} id="signatures">
@@ -207,6 +191,30 @@ export function ContractPage({ id }: { id: string }) {
         </p>
       )}
     </main>
+  );
+}
+
+/** The terms as a definition list: each term, then its plain-words sentence. */
+export function TermsList({ terms, datasetName, formatDate }: { terms: Json; datasetName: (id: string) => string; formatDate: (iso: string) => string }) {
+  const { t } = useTranslation();
+  return (
+    <dl className="terms">
+      {termsInWords(t, terms, datasetName, formatDate).map((line) => (
+        <div key={line.key}>
+          <dt>{line.term}</dt>
+          <dd>
+            {line.items && (
+              <ul>
+                {line.items.map((i) => (
+                  <li key={i}>{i}</li>
+                ))}
+              </ul>
+            )}
+            {line.text}
+          </dd>
+        </div>
+      ))}
+    </dl>
   );
 }
 
