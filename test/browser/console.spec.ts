@@ -57,7 +57,7 @@ test('a committee member votes with conditions; a recused one is told why', asyn
   await expect(page.getByText('Votre vote est enregistré.')).toBeVisible();
 });
 
-test('an org admin reads the terms plainly and signs the contract', async ({ page, fx }) => {
+test('an org admin reads the terms plainly, tightens them, signs the contract, then terminates it with a reason', async ({ page, fx }) => {
   await login(page, fx, fx.users.statisticsAdmin);
   await open(page, fx, '/organisation');
   await expect(page.getByRole('heading', { name: 'Contrats à signer (1)' })).toBeVisible();
@@ -296,118 +296,4 @@ test('a researcher edits a draft and submits it; another amends an approved use 
   await amend.getByRole('button', { name: 'Soumettre l’amendement au comité' }).click();
   await expect(page.locator('.meta').getByText('en examen')).toBeVisible();
   await expect(page.getByText('Documenter les dénominateurs de population, y compris les communes fusionnées.').first()).toBeVisible();
-});
-
-test('the console reads well in English: register, result map, contract, committee case file and operator', async ({ page, fx }) => {
-  const en = (hash: string) => page.goto(`${fx.base}/console/?lang=en#${hash}`);
-  await en('/register');
-  await expect(page.getByRole('heading', { level: 1, name: 'Public register of use cases' })).toBeVisible();
-  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
-  await screenshot(page, 'en-register');
-
-  await login(page, fx, fx.users.researcher);
-  await en(`/use-cases/${fx.useCases.covid}`);
-  await expect(page.getByRole('heading', { name: 'New computation' })).toBeVisible();
-  const list = page.getByRole('table', { name: 'Computations of this use case' });
-  await list.getByRole('row').filter({ hasText: 'covid_patients.commune' }).first().getByRole('link', { name: 'Open' }).click();
-  await expect(page.getByTestId('choropleth').getByRole('img').first()).toBeVisible({ timeout: 60_000 });
-  await expect(page.getByText(/Hatched: commune suppressed —/)).toBeVisible();
-  await expect(page.getByText('Base map:')).toBeVisible();
-  await expectAccessible(page);
-  await page.setViewportSize({ width: 1200, height: 1060 });
-  await page.evaluate("document.getElementById('result')?.scrollIntoView()");
-  await screenshot(page, 'en-researcher-map');
-  await page.setViewportSize({ width: 1200, height: 820 });
-  await page.getByRole('button', { name: 'Log out' }).click();
-  await expect(page.getByRole('link', { name: 'Log in' })).toBeVisible();
-
-  await login(page, fx, fx.users.statisticsAdmin);
-  await en('/organisation');
-  await page.getByRole('link', { name: /Cartographie du risque COVID par commune/ }).first().click();
-  await expect(page.getByText('Any cell of fewer than 15 persons is suppressed.')).toBeVisible();
-  await expect(page.getByRole('heading', { name: 'Terminate the contract' })).toBeVisible();
-  await expectAccessible(page);
-  await screenshot(page, 'en-contract', 'full');
-  await page.getByRole('button', { name: 'Log out' }).click();
-  await expect(page.getByRole('link', { name: 'Log in' })).toBeVisible();
-
-  await login(page, fx, fx.users.committee);
-  await en(`/committee/${fx.useCases.review}`);
-  await expect(page.getByRole('heading', { name: 'Requested data and columns' })).toBeVisible();
-  await expectAccessible(page);
-  await screenshot(page, 'en-committee-dossier', 'full');
-  await page.getByRole('button', { name: 'Log out' }).click();
-  await expect(page.getByRole('link', { name: 'Log in' })).toBeVisible();
-
-  await login(page, fx, fx.operator.email, fx.operator.password);
-  await en('/operator/usage');
-  await expect(page.getByRole('heading', { name: 'Per member' })).toBeVisible();
-  await expectAccessible(page);
-  await screenshot(page, 'en-operator-usage');
-});
-
-test('the operator sees usage per member and use case, the members, the committee and a valid audit chain', async ({ page, fx }) => {
-  await login(page, fx, fx.operator.email, fx.operator.password);
-  await expect(page.getByRole('heading', { name: 'Par membre' })).toBeVisible();
-  await expect(page.getByRole('cell', { name: 'CHU de Montpellier' })).toBeVisible();
-  await expectAccessible(page);
-  await screenshot(page, 'operator-usage');
-  for (const [tab, text] of [['Membres et collèges', 'CHU de Montpellier'], ['Chartes', 'Charte éthique Cadre'], ['Comité d’éthique', 'Independent ethicist'], ['Journal d’audit', 'La chaîne d’audit est intègre']] as const) {
-    await page.getByRole('navigation', { name: 'Rubriques' }).getByRole('link', { name: tab }).click();
-    await expect(page.getByText(text).first()).toBeVisible();
-    await expectAccessible(page);
-  }
-});
-
-test('the operator admits a member with its first admin, names and removes committee members, deactivates a user, drafts and publishes a charter', async ({ page, fx }) => {
-  await login(page, fx, fx.operator.email, fx.operator.password);
-  await open(page, fx, '/operator/members');
-  const admit = page.locator('#admit').locator('..');
-  await admit.getByLabel('Nom de l’organisation').fill('Commune de Sète');
-  await admit.getByLabel('Collège').selectOption('local_authorities');
-  await admit.getByLabel('SIREN (facultatif)').fill('213403017');
-  await admit.getByLabel('Nom', { exact: true }).fill('Admin Sète');
-  await admit.getByLabel('Adresse e-mail').fill('admin@sete.demo');
-  await admit.getByLabel('Mot de passe initial').fill('sete-password-0123');
-  await expectAccessible(page);
-  await screenshot(page, 'operator-admit', admit);
-  await admit.getByRole('button', { name: 'Admettre' }).click();
-  await expect(admit.getByText('« Commune de Sète » est admise.')).toBeVisible();
-  const sete = page.locator('details', { hasText: 'Commune de Sète' });
-  await expect(sete).toContainText('n’adhère pas à la charte en vigueur');
-  await sete.locator('summary').click();
-  await expect(sete.getByRole('cell', { name: 'admin@sete.demo' })).toBeVisible();
-  await sete.getByRole('button', { name: 'Désactiver Admin Sète' }).click();
-  await expect(sete.getByRole('cell', { name: /désactivé/ })).toBeVisible();
-  await expect(sete.getByRole('button', { name: 'Réactiver Admin Sète' })).toBeVisible();
-  await expectAccessible(page);
-
-  // The committee: name a steward, remove the hospital's member.
-  await page.getByRole('navigation', { name: 'Rubriques' }).getByRole('link', { name: 'Comité d’éthique' }).click();
-  const committee = page.locator('#committee-list').locator('..');
-  const candidate = await committee.locator('#candidate option', { hasText: 'Social body data steward' }).getAttribute('value');
-  await committee.getByLabel('Nommer au comité').selectOption(candidate!);
-  await committee.getByRole('button', { name: 'Nommer', exact: true }).click();
-  await expect(committee.getByRole('button', { name: 'Retirer Social body data steward du comité' })).toBeVisible();
-  await committee.getByRole('button', { name: 'Retirer Dr. Hospital, committee member du comité' }).click();
-  await expect(committee.getByRole('button', { name: 'Retirer Dr. Hospital, committee member du comité' })).toHaveCount(0);
-  await expectAccessible(page);
-  await screenshot(page, 'operator-committee', committee);
-
-  // A new charter version: drafted from the current text, then published after a warning.
-  await page.getByRole('navigation', { name: 'Rubriques' }).getByRole('link', { name: 'Chartes' }).click();
-  const draft = page.locator('#draft-charter').locator('..');
-  await expect(draft.getByLabel('Principes')).not.toHaveValue('');
-  await draft.getByLabel('Version', { exact: true }).fill('2.0');
-  await draft.getByLabel('Principes').fill(`${await draft.getByLabel('Principes').inputValue()}\nP9 | Sobriété | Ne demander que les colonnes nécessaires.`);
-  await draft.getByRole('button', { name: 'Enregistrer le brouillon' }).click();
-  const list = page.locator('#charter-list').locator('..');
-  await list.getByRole('button', { name: 'Publier la version 2.0' }).click();
-  await expect(list.getByText('Publier remplace la charte en vigueur')).toBeVisible();
-  await expectAccessible(page);
-  await list.getByRole('button', { name: 'Confirmer la publication de la version 2.0' }).click();
-  await expect(list.locator('li', { hasText: 'version 2.0' }).getByText('en vigueur')).toBeVisible();
-  await expect(list.locator('li', { hasText: 'version 1' }).getByText('remplacé')).toBeVisible();
-  await open(page, fx, '/charter');
-  await expect(page.getByText('Ne demander que les colonnes nécessaires.')).toBeVisible();
 });

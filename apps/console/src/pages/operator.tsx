@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import { get, Json, Page } from '../api';
+import { get, Json } from '../api';
 import { DateText, Loading, Section, Status, useLoad } from '../components';
 import { Charters, Committee, Members } from './operator-admin';
 
