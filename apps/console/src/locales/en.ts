@@ -46,7 +46,7 @@ export const en: typeof fr = {
     columns: 'Columns', column: 'Column {{n}}', columnName: 'Column', type: 'Type', role: 'Role', min: 'Minimum', max: 'Maximum', categories: 'Categories', categoriesHint: 'comma-separated',
     addColumn: 'Add a column', create: 'Register', versionN: 'version {{n}}', rowsRounded: 'about {{n}} rows (rounded to 10)', registered: 'Registered on', domain: 'Declared domain', nCategories: '{{n}} categories',
     upload: 'Upload a CSV file', uploadIntro: 'The file needs a header row with the column names. A file with a single invalid row is refused whole; the previous version stays current.',
-    file: 'CSV file', send: 'Send', progress: 'Upload', accepted: 'File accepted: {{n}} rows validated, pseudonymised and loaded into the vault.', refused: 'File refused: {{n}} error(s). Fix these lines and upload the file again.',
+    choose: 'Choose a file…', noFile: 'no file chosen', file: 'CSV file', send: 'Send', progress: 'Upload', accepted: 'File accepted: {{n}} rows validated, pseudonymised and loaded into the vault.', refused: 'File refused: {{n}} error(s). Fix these lines and upload the file again.',
     airlock: 'Results to review before release ({{n}})', airlockIntro: 'Use cases whose results need your review: check the aggregated result, then release it.', airlockEmpty: 'No result awaits your review.', release: 'Release',
     errors: 'Errors by line and column', line: 'Line', problem: 'Problem', wholeFile: 'whole file', about: 'About the dataset',
   },

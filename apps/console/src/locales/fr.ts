@@ -44,7 +44,7 @@ export const fr = {
     columns: 'Colonnes', column: 'Colonne {{n}}', columnName: 'Colonne', type: 'Type', role: 'Rôle', min: 'Minimum', max: 'Maximum', categories: 'Catégories', categoriesHint: 'séparées par des virgules',
     addColumn: 'Ajouter une colonne', create: 'Déclarer', versionN: 'version {{n}}', rowsRounded: 'environ {{n}} lignes (arrondi à 10)', registered: 'Déclaré le', domain: 'Domaine déclaré', nCategories: '{{n}} catégories',
     upload: 'Déposer un fichier CSV', uploadIntro: 'Le fichier doit avoir une ligne d’en-tête avec les noms des colonnes. Un fichier dont une seule ligne est invalide est refusé en entier ; la version précédente reste en vigueur.',
-    file: 'Fichier CSV', send: 'Envoyer', progress: 'Envoi', accepted: 'Fichier accepté : {{n}} lignes validées, pseudonymisées et chargées dans le coffre.', refused: 'Fichier refusé : {{n}} erreur(s). Corrigez ces lignes puis déposez à nouveau le fichier.',
+    choose: 'Choisir un fichier…', noFile: 'aucun fichier choisi', file: 'Fichier CSV', send: 'Envoyer', progress: 'Envoi', accepted: 'Fichier accepté : {{n}} lignes validées, pseudonymisées et chargées dans le coffre.', refused: 'Fichier refusé : {{n}} erreur(s). Corrigez ces lignes puis déposez à nouveau le fichier.',
     airlock: 'Résultats à relire avant publication ({{n}})', airlockIntro: 'Les cas d’usage où la publication passe par votre relecture : vérifiez le résultat agrégé, puis publiez-le.', airlockEmpty: 'Aucun résultat en attente de votre relecture.', release: 'Publier',
     errors: 'Erreurs par ligne et par colonne', line: 'Ligne', problem: 'Problème', wholeFile: 'fichier entier', about: 'Description du jeu',
   },

@@ -234,8 +234,15 @@ export function DatasetPage({ id }: { id: string }) {
       <Section title={t('steward.upload')} id="upload">
         <p>{t('steward.uploadIntro')}</p>
         <div className="field">
-          <label htmlFor="csv-file">{t('steward.file')}</label>
-          <input id="csv-file" type="file" accept=".csv,text/csv" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
+          <span id="csv-file-label" className="label">{t('steward.file')}</span>
+          {/* The browser's own file button speaks the browser's language, not the console's: it is hidden, and a translated label opens it. */}
+          <input id="csv-file" className="sr-only" type="file" accept=".csv,text/csv" aria-labelledby="csv-file-label" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
+          <span className="file-pick">
+            <label htmlFor="csv-file" className="btn btn-secondary">
+              {t('steward.choose')}
+            </label>{' '}
+            <span aria-live="polite">{file ? file.name : t('steward.noFile')}</span>
+          </span>
         </div>
         <Button isDisabled={!file || action.busy} onPress={() => void send()}>
           {t('steward.send')}
