@@ -38,3 +38,15 @@ describe('editing or amending a use case', () => {
     expect(changesOf(before, { ...draftOf(before), picked: { d1: ['age'], d2: [] } })).toEqual({ requestedDatasets: [{ datasetId: 'd1', columns: ['age'] }] });
   });
 });
+
+describe('an upload’s row errors', () => {
+  it('says the validator’s known messages in the reader’s language, and shows an unknown one as written', async () => {
+    const i18n = (await import('../src/i18n')).default;
+    const { rowErrorInWords } = await import('../src/logic/row-errors');
+    expect(rowErrorInWords(i18n.t, 'must be an integer')).toBe('doit être un nombre entier');
+    expect(rowErrorInWords(i18n.t, 'must be at most the declared maximum 10000')).toBe('doit être au plus le maximum déclaré (10000)');
+    expect(rowErrorInWords(i18n.t, 'something new')).toBe('something new');
+    await i18n.changeLanguage('en');
+    expect(rowErrorInWords(i18n.t, 'must be one of the declared categories')).toBe('must be one of the declared categories');
+  });
+});

@@ -50,6 +50,11 @@ export const en: typeof fr = {
     airlock: 'Results to review before release ({{n}})', airlockIntro: 'Use cases whose results need your review: check the aggregated result, then release it.', airlockEmpty: 'No result awaits your review.', release: 'Release',
     errors: 'Errors by line and column', line: 'Line', problem: 'Problem', wholeFile: 'whole file', about: 'About the dataset',
   },
+  rowErrors: {
+    integer: 'must be a whole number', number: 'must be a number', boolean: 'must be yes or no (true/false, 1/0, yes/no)', date: 'must be a date as YYYY-MM-DD',
+    category: 'must be one of the declared categories', range: 'value out of the possible range', linkageKey: 'the linkage key is required', referenceKey: 'the reference code is required',
+    nul: 'must not contain a NUL character', min: 'must be at least the declared minimum ({{n}})', max: 'must be at most the declared maximum ({{n}})',
+  },
   quality: {
     title: 'Quality card', freshness: 'Freshness', loaded: 'version {{n}} loaded {{age}}', completeness: 'Completeness per column', noVersion: 'No version loaded yet.',
     completenessIntro: 'Share of non-empty cells in the current version, measured in the vault (counts only; no value leaves it).', measuring: 'Completeness is being measured…', notMeasured: 'Completeness has not been measured yet: come back later.',

@@ -48,6 +48,11 @@ export const fr = {
     airlock: 'Résultats à relire avant publication ({{n}})', airlockIntro: 'Les cas d’usage où la publication passe par votre relecture : vérifiez le résultat agrégé, puis publiez-le.', airlockEmpty: 'Aucun résultat en attente de votre relecture.', release: 'Publier',
     errors: 'Erreurs par ligne et par colonne', line: 'Ligne', problem: 'Problème', wholeFile: 'fichier entier', about: 'Description du jeu',
   },
+  rowErrors: {
+    integer: 'doit être un nombre entier', number: 'doit être un nombre', boolean: 'doit être oui ou non (true/false, 1/0, yes/no)', date: 'doit être une date au format AAAA-MM-JJ',
+    category: 'doit être l’une des catégories déclarées', range: 'valeur hors des limites possibles', linkageKey: 'la clé de liaison est obligatoire', referenceKey: 'le code de référence est obligatoire',
+    nul: 'ne doit pas contenir de caractère NUL', min: 'doit être au moins le minimum déclaré ({{n}})', max: 'doit être au plus le maximum déclaré ({{n}})',
+  },
   quality: {
     title: 'Fiche qualité', freshness: 'Fraîcheur', loaded: 'version {{n}} chargée {{age}}', completeness: 'Complétude par colonne', noVersion: 'Aucune version chargée pour l’instant.',
     completenessIntro: 'Part des cellules renseignées dans la version courante, mesurée dans le coffre (des comptes seulement ; aucune valeur n’en sort).', measuring: 'Mesure de la complétude en cours…', notMeasured: 'La complétude n’a pas encore été mesurée : revenez plus tard.',

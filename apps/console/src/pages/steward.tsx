@@ -5,6 +5,7 @@ import { get, Json, Page, post, uploadCsv } from '../api';
 import { Button, DateText, Field, Loading, ProblemBox, Section, Select, useAsyncAction, useLoad } from '../components';
 import { go } from '../router';
 import { DatasetVersions } from './dataset-quality';
+import { rowErrorInWords } from '../logic/row-errors';
 import { useSession } from '../session';
 
 /** Results of use cases this organisation provides data to, held for its review (the airlock). */
@@ -281,7 +282,7 @@ export function DatasetPage({ id }: { id: string }) {
                   <tr key={i}>
                     <td>{e.line === 0 ? t('steward.wholeFile') : e.line}</td>
                     <td>{e.column ?? '—'}</td>
-                    <td>{e.message}</td>
+                    <td>{rowErrorInWords(t, e.message)}</td>
                   </tr>
                 ))}
               </tbody>
