@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { expect, expectAccessible, login, open, screenshot, test } from './fixtures';
 
 test('the public reads the register and the charter, in French then in English', async ({ page, fx }) => {
@@ -45,13 +46,18 @@ test('a committee member votes with conditions; a recused one is told why', asyn
   await page.getByLabel('Croisement interdit : colonne').selectOption({ label: 'age (covid_patients)' });
   await page.getByLabel('avec la colonne').selectOption({ label: 'icuDays (covid_patients)' });
   await page.getByLabel('Publication des résultats').selectOption('provider_review');
+  // The perturbation condition, explained in plain words before the numbers.
+  await expect(page.getByText(/Chaque valeur publiée est légèrement décalée/)).toBeVisible();
+  await page.getByLabel('Écart maximal (±)').fill('3');
+  await page.getByLabel('Variance', { exact: true }).fill('4');
   await expectAccessible(page);
   await screenshot(page, 'committee-vote', 'full');
-  await page.getByRole('button', { name: 'Voter' }).click();
+  const [sent] = await Promise.all([page.waitForRequest((r) => r.url().endsWith('/votes') && r.method() === 'POST'), page.getByRole('button', { name: 'Voter' }).click()]);
+  expect(sent.postDataJSON().conditions).toMatchObject({ minCellSize: 20, rounding: 5, perturbation: { maxDeviation: 3, variance: 4 }, releaseMode: 'provider_review' });
   await expect(page.getByText('Votre vote est enregistré.')).toBeVisible();
 });
 
-test('an org admin reads the terms plainly and signs the contract', async ({ page, fx }) => {
+test('an org admin reads the terms plainly, tightens them, signs the contract, then terminates it with a reason', async ({ page, fx }) => {
   await login(page, fx, fx.users.statisticsAdmin);
   await open(page, fx, '/organisation');
   await expect(page.getByRole('heading', { name: 'Contrats à signer (1)' })).toBeVisible();
@@ -61,9 +67,61 @@ test('an org admin reads the terms plainly and signs the contract', async ({ pag
   await expect(page.getByText('Uniquement des agrégats')).toBeVisible();
   await expectAccessible(page);
   await screenshot(page, 'contract');
+
+  // Tighten before signing: a looser value is explained and not sent; a stricter one voids the lab's signature.
+  const tighten = page.locator('#tighten').locator('..');
+  await tighten.getByLabel('Taille minimale des cellules').fill('5');
+  await expect(tighten.getByText(/Ces valeurs assoupliraient le contrat.*taille minimale des cellules/)).toBeVisible();
+  await expect(tighten.getByRole('button', { name: 'Appliquer ces termes plus stricts' })).toBeDisabled();
+  await tighten.getByLabel('Taille minimale des cellules').fill('15');
+  await tighten.getByText('Relire chaque résultat avant sa publication').click();
+  await expectAccessible(page);
+  await screenshot(page, 'contract-tighten', tighten);
+  await tighten.getByRole('button', { name: 'Appliquer ces termes plus stricts' }).click();
+  await expect(page.getByText('Toute case de moins de 15 personnes est masquée.')).toBeVisible();
+  await expect(page.locator('#terms').locator('..').getByText('Chaque résultat est relu par les fournisseurs avant publication')).toBeVisible();
+  await expect(page.getByText('Aucune signature pour l’instant.')).toBeVisible();
+
   await page.getByRole('button', { name: 'Signer le contrat' }).click();
   await expect(page.getByText('Votre organisation a signé ce contrat.')).toBeVisible();
   await expect(page.getByText('signature vérifiée').first()).toBeVisible();
+
+  // Terminating needs a reason, and says what it does.
+  await expect(page.getByRole('button', { name: 'Résilier maintenant' })).toBeDisabled();
+  await page.getByLabel('Motif de la résiliation').fill('Le laboratoire n’a plus l’usage de ces données.');
+  await page.getByRole('button', { name: 'Résilier maintenant' }).click();
+  await expect(page.locator('.meta').getByText('résilié')).toBeVisible();
+  await expect(page.getByText(/Ce contrat est résilié\. Motif : « Le laboratoire n’a plus l’usage de ces données\. »/)).toBeVisible();
+  await expectAccessible(page);
+});
+
+test('an org admin registers the organisation’s public key, and revokes it; a private key is refused before it leaves', async ({ page, fx }) => {
+  await login(page, fx, fx.users.statisticsAdmin);
+  await open(page, fx, '/organisation');
+  const keys = page.locator('#keys').locator('..');
+  await expect(keys.getByText('Aucune clé enregistrée')).toBeVisible();
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const sentKeys: string[] = [];
+  page.on('request', (r) => r.url().endsWith('/keys') && r.method() === 'POST' && sentKeys.push(r.postData() ?? ''));
+  await keys.getByLabel('Clé publique (JWK)').fill(JSON.stringify(privateKey.export({ format: 'jwk' })));
+  await keys.getByRole('button', { name: 'Enregistrer la clé' }).click();
+  await expect(keys.getByText('Cette clé contient sa partie privée')).toBeVisible();
+  expect(sentKeys).toEqual([]);
+  await keys.getByLabel('Clé publique (JWK)').fill('pas du JSON');
+  await keys.getByRole('button', { name: 'Enregistrer la clé' }).click();
+  await expect(keys.getByText('Ce texte n’est pas un objet JSON')).toBeVisible();
+
+  await keys.getByLabel('Clé publique (JWK)').fill(JSON.stringify(publicKey.export({ format: 'jwk' })));
+  await keys.getByRole('button', { name: 'Enregistrer la clé' }).click();
+  await expect(keys.getByRole('table').getByRole('row')).toHaveCount(2);
+  await expect(keys.getByRole('cell', { name: 'EdDSA' })).toBeVisible();
+  expect(sentKeys).toHaveLength(1);
+  expect(sentKeys[0]).not.toContain('"d"');
+  await expectAccessible(page);
+  await screenshot(page, 'organisation-keys', keys);
+  await keys.getByRole('button', { name: 'Révoquer' }).click();
+  await expect(keys.getByText(/révoquée le/)).toBeVisible();
+  await expect(keys.getByRole('button', { name: 'Révoquer' })).toHaveCount(0);
 });
 
 test('a steward uploads a CSV with a bad row, sees the error by line and column, then a good one', async ({ page, fx }) => {
@@ -159,15 +217,83 @@ test('a researcher runs the founding computation and sees the map, suppressed co
   await expect(page.locator('#computations').locator('..').getByText('publié').first()).toBeVisible();
 });
 
-test('the operator sees usage per member and use case, the members, the committee and a valid audit chain', async ({ page, fx }) => {
-  await login(page, fx, fx.operator.email, fx.operator.password);
-  await expect(page.getByRole('heading', { name: 'Par membre' })).toBeVisible();
-  await expect(page.getByRole('cell', { name: 'CHU de Montpellier' })).toBeVisible();
+test('a researcher builds a rate per 1,000 inhabitants against the reference population and sees the map and the table', async ({ page, fx }) => {
+  await login(page, fx, fx.users.researcher);
+  await open(page, fx, `/use-cases/${fx.useCases.covid}`);
+  const builder = page.locator('#query-builder').locator('..');
+  await page.locator('label.check', { hasText: 'covid_patients' }).click();
+  await page.locator('label.check', { hasText: 'communes_herault' }).click();
+  await page.getByLabel('Regroupement 1').selectOption({ label: 'commune (covid_patients)' });
+  await builder.getByRole('button', { name: 'Ajouter un filtre' }).click();
+  await builder.getByLabel('Colonne', { exact: true }).selectOption({ label: 'covidPositive (covid_patients)' });
+  await builder.getByLabel('Valeur').fill('true');
+  await builder.getByLabel('Taux pour (population de référence)').selectOption({ label: 'population (communes_herault)' });
+  await expect(builder.getByLabel('Pour combien d’habitants')).toHaveValue('1000');
   await expectAccessible(page);
-  await screenshot(page, 'operator-usage');
-  for (const [tab, text] of [['Membres et collèges', 'Santé'], ['Chartes', 'Charte éthique Cadre'], ['Comité d’éthique', 'Independent ethicist'], ['Journal d’audit', 'La chaîne d’audit est intègre']] as const) {
-    await page.getByRole('navigation', { name: 'Rubriques' }).getByRole('link', { name: tab }).click();
-    await expect(page.getByText(text).first()).toBeVisible();
-    await expectAccessible(page);
-  }
+  await screenshot(page, 'researcher-rate-builder', builder);
+  const [sent] = await Promise.all([page.waitForRequest((r) => r.url().endsWith('/computations') && r.method() === 'POST'), builder.getByRole('button', { name: 'Lancer le calcul' }).click()]);
+  const query = sent.postDataJSON().query;
+  expect(query.measures).toContainEqual({ fn: 'rate', of: 'count', per: 'communes_herault.population', scale: 1000 });
+  expect(query.join).toEqual([{ left: 'covid_patients.commune', right: 'communes_herault.code' }]);
+
+  const label = 'Personnes pour 1\u202f000 de population (communes_herault)';
+  const map = page.getByTestId('choropleth');
+  await expect(map.getByRole('img', { name: `Carte de l’Hérault par commune : ${label}.`, exact: false })).toBeVisible({ timeout: 60_000 });
+  await expect(map.getByRole('img', { name: `Légende des couleurs : ${label}, de la plus faible à la plus forte valeur.` })).toBeVisible();
+  expect(await map.locator('g.cadre-suppressed path').count()).toBeGreaterThan(0);
+  const table = page.getByRole('table', { name: /Tableau du résultat/ });
+  await expect(table.getByRole('columnheader', { name: label })).toBeVisible();
+  await expect(table.getByText(/masqué/).first()).toBeVisible();
+  // A released rate is a number, not a count: at most a few hundred per 1,000.
+  const firstReleased = table.locator('tbody tr:not(.suppressed)').first();
+  const rate = Number((await firstReleased.locator('td').last().innerText()).replace(/\s/g, '').replace(',', '.'));
+  expect(rate).toBeGreaterThan(0);
+  expect(rate).toBeLessThanOrEqual(1000);
+  await expect(page.getByTestId('signature')).toHaveText(/Signature du résultat vérifiée/);
+  await expectAccessible(page);
+  await page.setViewportSize({ width: 1200, height: 1060 });
+  await page.evaluate("document.getElementById('result')?.scrollIntoView()");
+  await screenshot(page, 'researcher-rate-map');
+  await page.setViewportSize({ width: 1200, height: 820 });
+});
+
+test('a researcher edits a draft and submits it; another amends an approved use case with a reason', async ({ page, fx }) => {
+  await login(page, fx, fx.users.researcher);
+  await page.getByRole('link', { name: 'Nouveau cas d’usage' }).click();
+  await page.getByLabel('Titre').fill('Équipements sportifs et santé');
+  await page.getByLabel('Finalité').fill('Relier l’offre sportive communale aux séjours hospitaliers.');
+  await page.getByLabel('Intérêt public').fill('Orienter l’investissement sportif des communes.');
+  await page.locator('fieldset', { hasText: 'covid_patients' }).locator('label.check', { hasText: 'age' }).click();
+  await page.getByRole('button', { name: 'Enregistrer le brouillon' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Équipements sportifs et santé' })).toBeVisible();
+  await expect(page.locator('.meta').getByText('brouillon')).toBeVisible();
+
+  const edit = page.locator('#edit').locator('..');
+  await expect(edit.getByText('Ce cas d’usage est un brouillon')).toBeVisible();
+  await edit.getByLabel('Titre').fill('Équipements sportifs et séjours hospitaliers');
+  await edit.locator('fieldset', { hasText: 'covid_patients' }).locator('label.check', { hasText: 'icuDays' }).click();
+  await expectAccessible(page);
+  const [patch] = await Promise.all([page.waitForRequest((r) => r.method() === 'PATCH'), edit.getByRole('button', { name: 'Enregistrer le brouillon' }).click()]);
+  expect(Object.keys(patch.postDataJSON()).sort()).toEqual(['requestedDatasets', 'title']);
+  await expect(page.getByRole('heading', { level: 1, name: 'Équipements sportifs et séjours hospitaliers' })).toBeVisible();
+  await page.locator('#edit').locator('..').getByRole('button', { name: 'Soumettre au comité d’éthique' }).click();
+  await expect(page.locator('.meta').getByText('en examen')).toBeVisible();
+  await expect(page.locator('#edit')).toHaveCount(0);
+  await page.getByRole('button', { name: 'Se déconnecter' }).click();
+  await expect(page.getByRole('link', { name: 'Se connecter' })).toBeVisible();
+
+  // The lab's approved use case: an amendment sends it back to the committee, with its reason.
+  await login(page, fx, 'researcher@lab.demo');
+  await open(page, fx, `/use-cases/${fx.useCases.pending}`);
+  const amend = page.locator('#amend').locator('..');
+  await expect(amend.getByText('Un amendement renvoie le cas d’usage devant le comité')).toBeVisible();
+  await amend.getByRole('button', { name: 'Préparer un amendement' }).click();
+  await expect(amend.getByRole('button', { name: 'Soumettre l’amendement au comité' })).toBeDisabled();
+  await amend.getByLabel('Finalité').fill('Documenter les dénominateurs de population, y compris les communes fusionnées.');
+  await amend.getByLabel('Motif de l’amendement').fill('Les communes fusionnées doivent être couvertes.');
+  await expectAccessible(page);
+  await screenshot(page, 'researcher-amend', amend);
+  await amend.getByRole('button', { name: 'Soumettre l’amendement au comité' }).click();
+  await expect(page.locator('.meta').getByText('en examen')).toBeVisible();
+  await expect(page.getByText('Documenter les dénominateurs de population, y compris les communes fusionnées.').first()).toBeVisible();
 });

@@ -1,7 +1,7 @@
 import { type ReactNode, useCallback, useEffect, useState } from 'react';
 import { Button as AriaButton, Input, Label, TextField, TextArea } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
-import { ApiError } from './api';
+import { problemWords } from './logic/problems';
 
 export function Button(props: { children: ReactNode; onPress?: () => void; type?: 'button' | 'submit'; kind?: 'primary' | 'secondary' | 'danger'; isDisabled?: boolean }) {
   return (
@@ -40,18 +40,16 @@ export function Select(props: { label: string; value: string; onChange: (v: stri
 export function ProblemBox({ error }: { error: unknown }) {
   const { t } = useTranslation();
   if (!error) return null;
-  const p = error instanceof ApiError ? error.problem : { status: 0, detail: String(error) };
-  const code = p.code ?? `http_${p.status}`;
-  const words = t(`problems.${code}`, { defaultValue: '' }) || t(`problems.http_${p.status}`, { defaultValue: t('problems.generic') });
+  const p = problemWords(t, error);
   return (
     <div role="alert" className="problem">
-      <strong>{words}</strong>
-      {p.detail && <p className="detail">{t('problems.serverSays')} « {p.detail} »</p>}
-      {p.errors && p.errors.length > 0 && (
+      <strong>{p.words}</strong>
+      {p.detail && <p className="detail">{t('problems.serverSays')} {t('common.quoted', { text: p.detail })}</p>}
+      {p.errors.length > 0 && (
         <ul>
           {p.errors.map((e, i) => (
             <li key={i}>
-              <code>{e.field}</code> : {e.message}
+              <code>{e.field}</code>{t('common.colon')}{e.message}
             </li>
           ))}
         </ul>

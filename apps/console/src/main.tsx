@@ -127,7 +127,7 @@ function App() {
           </div>
           {me ? (
             <>
-              <span className="me">{me.displayName}</span>
+              <span className="me" title={me.displayName}>{me.displayName}</span>
               <Button kind="secondary" onPress={() => void logout().then(() => (setMe(null), go('/register')))}>
                 {t('login.logout')}
               </Button>

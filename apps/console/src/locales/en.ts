@@ -3,7 +3,7 @@ import type { fr } from './fr';
 /** English. Typed against the French dictionary so that no key is missing. */
 export const en: typeof fr = {
   app: { console: 'console', tagline: 'trusted third party for data', skip: 'Skip to content', language: 'Language', footer: 'Cadre — only aggregated, disclosure-checked results leave the platform: never a row, never an identifier.' },
-  common: { loading: 'Loading…', notFound: 'Page not found' },
+  common: { loading: 'Loading…', colon: ': ', quoted: '“{{text}}”', notFound: 'Page not found' },
   nav: { label: 'Main navigation', register: 'Public register', charter: 'Charter', organisation: 'My organisation', datasets: 'My datasets', useCases: 'Use cases', committee: 'Ethics committee', operator: 'Operator' },
   login: { title: 'Log in', intro: 'Log in with the account your organisation opened for you.', email: 'Email address', password: 'Password', submit: 'Log in', logout: 'Log out' },
   register: {
@@ -16,11 +16,13 @@ export const en: typeof fr = {
   conditions: {
     minCellSize: 'At least {{n}} persons in every released cell', rounding: 'Counts and sums rounded to a multiple of {{n}}', maxEpsilon: 'Differential privacy budget capped at ε = {{n}}',
     forbidden: 'Forbidden crossing: {{cols}}', release_automatic: 'Results released automatically after checks', release_provider_review: 'Every result is reviewed by the providers before release', none: 'No particular condition (platform defaults apply).',
+    perturbation: 'Values perturbed (cell key method) by at least ± {{n}}', perturbationVariance: 'Perturbation variance of at least {{v}}',
   },
   admin: {
     toSign: 'Contracts to sign ({{n}})', nothingToSign: 'No contract awaits your signature.', contractWith: '“{{title}}” — {{provider}} provides data to {{requester}}', charter: 'Adherence to the charter',
     adhered: 'Your organisation adheres to the charter (version {{v}}) since', signedAct: 'Signed act:', notAdhered: 'Your organisation does not adhere to the current charter ({{v}}) yet. Without it, it can neither upload data nor sign a contract.',
     adhere: 'Adhere to the charter (signed act)', users: 'Users', name: 'Name', roles: 'Roles', allContracts: 'All contracts', noContracts: 'No contract.',
+    account: 'Account', active: 'active', inactive: 'deactivated', deactivate: 'Deactivate {{name}}', reactivate: 'Reactivate {{name}}',
   },
   contract: {
     title: 'Contract: {{provider}} → {{requester}}', terms: 'What the contract allows', purpose: 'Purpose', whatMayBeComputed: 'What may be computed', columnsOf: 'Columns of “{{dataset}}”:',
@@ -30,6 +32,12 @@ export const en: typeof fr = {
     releaseMode: 'Release of results', maxComputations: 'Maximum number of computations', validity: 'Validity', researchers: 'Authorised researchers', researchersText: '{{n}} named researcher(s) of the team',
     signatures: 'Signatures', verified: 'signature verified', noSignature: 'No signature yet.', signExplained: 'By signing, your organisation commits to these terms. The signature covers exactly the text above; any change voids it.',
     sign: 'Sign the contract', signedByYou: 'Your organisation signed this contract.',
+    perturbation: 'Perturbation', perturbationText: 'Every released value is shifted by at most ± {{n}} (variance {{v}}), always the same way for the same cell: a total does not give a small cell away.', forbidden: 'Forbidden crossing',
+    tighten: 'Tighten the terms before signing', tightenIntro: 'Your organisation provides the data: you may make the contract more protective, never less. Signatures already made are voided and every party must sign again.',
+    currently: 'currently: {{v}}', dominanceK: 'Dominance threshold (%)', requireReview: 'Review every result before it is released', looser: 'These values would loosen the contract, which is not allowed: {{fields}}.',
+    field_minCellSize: 'minimum cell size (may only increase)', field_rounding: 'rounding (may only increase)', field_dominanceK: 'dominance threshold (may only decrease)', field_maxComputations: 'maximum number of computations (may only decrease)',
+    applyTighten: 'Apply these stricter terms', terminate: 'Terminate the contract', terminateIntro: 'Termination is immediate: no computation may use your data any more, and an active use case is suspended. The reason is recorded in the audit log.',
+    terminateReason: 'Reason for termination', terminateButton: 'Terminate now', terminatedText: 'This contract is terminated. Reason:',
   },
   steward: {
     catalogue: 'My datasets', intro: 'Your organisation’s catalogue. Uploaded data stay in the vault: nobody, not even you, can read a row back.', register: 'Register a dataset',
@@ -38,9 +46,14 @@ export const en: typeof fr = {
     columns: 'Columns', column: 'Column {{n}}', columnName: 'Column', type: 'Type', role: 'Role', min: 'Minimum', max: 'Maximum', categories: 'Categories', categoriesHint: 'comma-separated',
     addColumn: 'Add a column', create: 'Register', versionN: 'version {{n}}', rowsRounded: 'about {{n}} rows (rounded to 10)', registered: 'Registered on', domain: 'Declared domain', nCategories: '{{n}} categories',
     upload: 'Upload a CSV file', uploadIntro: 'The file needs a header row with the column names. A file with a single invalid row is refused whole; the previous version stays current.',
-    file: 'CSV file', send: 'Send', progress: 'Upload', accepted: 'File accepted: {{n}} rows validated, pseudonymised and loaded into the vault.', refused: 'File refused: {{n}} error(s). Fix these lines and upload the file again.',
+    choose: 'Choose a file…', noFile: 'no file chosen', file: 'CSV file', send: 'Send', progress: 'Upload', accepted: 'File accepted: {{n}} rows validated, pseudonymised and loaded into the vault.', refused: 'File refused: {{n}} error(s). Fix these lines and upload the file again.',
     airlock: 'Results to review before release ({{n}})', airlockIntro: 'Use cases whose results need your review: check the aggregated result, then release it.', airlockEmpty: 'No result awaits your review.', release: 'Release',
     errors: 'Errors by line and column', line: 'Line', problem: 'Problem', wholeFile: 'whole file', about: 'About the dataset',
+  },
+  rowErrors: {
+    integer: 'must be a whole number', number: 'must be a number', boolean: 'must be yes or no (true/false, 1/0, yes/no)', date: 'must be a date as YYYY-MM-DD',
+    category: 'must be one of the declared categories', range: 'value out of the possible range', linkageKey: 'the linkage key is required', referenceKey: 'the reference code is required',
+    nul: 'must not contain a NUL character', min: 'must be at least the declared minimum ({{n}})', max: 'must be at most the declared maximum ({{n}})',
   },
   quality: {
     title: 'Quality card', freshness: 'Freshness', loaded: 'version {{n}} loaded {{age}}', completeness: 'Completeness per column', noVersion: 'No version loaded yet.',
@@ -51,6 +64,9 @@ export const en: typeof fr = {
     useCases: 'Use cases', newUseCase: 'New use case', title: 'Title', purpose: 'Purpose', publicInterest: 'Public interest', requestedData: 'Requested data', saveDraft: 'Save the draft',
     submitToCommittee: 'Submit to the ethics committee', about: 'The use case', conditions: 'Committee conditions', budget: 'Budget', computationsUsed: 'Computations run', epsilon: 'ε budget spent', noDp: 'no differential privacy',
     computations: 'Computations of this use case', noComputation: 'No computation yet.', submitted: 'Submitted', groupedBy: 'Grouped by', state: 'State', open: 'Open', overall: 'overall',
+    edit: 'Edit the draft', editDraft: 'This use case is a draft: change it freely, then submit it to the ethics committee.', editChangesRequested: 'The committee asked for changes: correct the file, then submit it again.',
+    amend: 'Amend the use case', amendIntro: 'An amendment sends the use case back to the ethics committee: computations stop until its new decision, and the contracts may need signing again.',
+    amendOpen: 'Prepare an amendment', amendReason: 'Reason for the amendment', amendReasonHint: 'required; sent to the committee with the changes', amendSubmit: 'Submit the amendment to the committee', amendNothing: 'Nothing has changed yet from the approved file.',
   },
   qb: {
     title: 'New computation', intro: 'Compose a declarative computation: the platform checks it against the contracts and the committee’s conditions, runs it in the vault and returns only checked aggregates.',
@@ -67,9 +83,16 @@ export const en: typeof fr = {
     signatureInvalid: 'Invalid signature', signatureChecking: 'Checking the signature…', measure: 'Measure shown', all: 'all', csv: 'Download the CSV', hatched: 'Hatched: commune suppressed —', noDataLegend: 'White: no data for this commune.',
     attribution: 'Base map:', table: 'Result table ({{n}} cells)', secret: 'suppressed', showAll: 'Show all {{n}} cells', failed: 'The computation failed (nothing was disclosed).',
     noData: 'no data', mapAlt: 'Map of Hérault by commune: {{label}}. {{released}} communes released, {{suppressed}} suppressed (hatched).', barAlt: 'Bar chart of {{label}}, {{n}} highest values.',
+    legendAlt: 'Colour legend: {{label}}, from the lowest to the highest value.',
   },
-  measures: { count: 'Number of persons', sum: 'Sum of {{column}}', mean: 'Mean of {{column}}', rate: 'Rate ({{detail}})' },
-  reasons: { min_cell_size: 'statistical confidentiality: fewer than {{min}} persons', dominance: 'dominance: one contributor weighs too much in the total', secondary: 'suppressed as a precaution, so that it cannot be deduced from the totals' },
+  measures: { count: 'Number of persons', sum: 'Sum of {{column}}', mean: 'Mean of {{column}}', rate: 'Rate ({{detail}})', rateOfCount: 'Persons per {{scale}} of {{per}}', rateOfSum: 'Sum of {{column}} per {{scale}} of {{per}}' },
+  reasons: { min_cell_size: 'statistical confidentiality: fewer than {{min}} persons', dominance: 'dominance: one contributor weighs too much in the total', secondary: 'suppressed as a precaution, so that it cannot be deduced from the totals', other: 'suppressed by the protection rules' },
+  keys: {
+    title: 'The organisation’s signing keys', intro: 'To sign contracts yourselves (outside the platform), register your organisation’s PUBLIC key. A revoked key signs nothing new; signatures made before stay valid.',
+    none: 'No key registered: the platform attests your signatures.', thumbprint: 'Thumbprint (kid)', alg: 'Algorithm', registered: 'Registered on', state: 'State', inUse: 'in use', revokedOn: 'revoked on', revoke: 'Revoke',
+    jwk: 'Public key (JWK)', jwkHint: 'JSON, Ed25519 ({"kty":"OKP","crv":"Ed25519","x":…}) or P-256; never the private part “d”', register: 'Register the key',
+    not_json: 'This text is not a JSON object: paste the public key as a JWK.', private_key: 'This key holds its private part (“d”): it was not sent. Share the public key only.',
+  },
   committee: {
     queue: 'Cases to review', intro: 'Use cases submitted to the committee. Votes stay sealed until the decision.', empty: 'No case awaiting review.', round: 'round {{n}}', submitted: 'submitted on', decided: 'Decided cases',
     dossier: 'The case file', parties: 'Organisations involved', team: 'Team', teamText: '{{n}} named researcher(s)', period: 'Requested period', requestedData: 'Requested data and columns',
@@ -79,6 +102,8 @@ export const en: typeof fr = {
     conditions: 'Conditions (optional)', conditionsHint: 'They bind every contract of the use case and can only strengthen the protection.', minCellSize: 'Minimum cell size', minCellSizeHint: 'number of persons',
     rounding: 'Rounding', roundingHint: 'e.g. 5', maxEpsilon: 'Maximum ε budget', maxEpsilonHint: 'differential privacy', forbidA: 'Forbidden crossing: column', forbidB: 'with column', releaseMode: 'Release of results',
     releaseDefault: 'as the contracts say', castVote: 'Vote', recusedTitle: 'Vote refused: you are recused.', recusedText: 'A committee member whose organisation requests this use case or provides one of its datasets, or who is on its team, cannot vote on it.',
+    perturbation: 'Perturbation of values (optional)', perturbationExplained: 'Every released value is shifted slightly, always the same way for the same cell: nobody can recover a small cell by subtracting totals. Larger values protect more but make the figures less precise. They can only strengthen those of the contracts.',
+    maxDeviation: 'Maximum deviation (±)', maxDeviationHint: 'from 2 to 20', variance: 'Variance', varianceHint: 'from 1 to 399, below the deviation squared',
   },
   decisions: { approve: 'Approve', request_changes: 'Request changes', reject: 'Reject' },
   operator: {
@@ -87,6 +112,11 @@ export const en: typeof fr = {
     computationsRun: 'Computations requested', computationsOnData: 'Computations on its data', datasets: 'Datasets', rows: 'Rows contributed (rounded)', epsilon: 'ε spent', released: 'Released', rejected: 'Rejected',
     adheres: 'adheres to the charter', notAdhering: 'does not adhere to the current charter', committeeIntro: 'Members named by the operator, drawn from several organisations.',
     auditValid: 'The audit chain is intact: {{n}} events verified.', auditBroken: 'Audit chain broken at event {{seq}}.', auditHead: 'Head hash:', checkedAt: 'checked on',
+    admit: 'Admit a member', admitIntro: 'An admitted organisation joins a college; it may act only once it adheres to the current charter.', orgName: 'Organisation name', siren: 'SIREN (optional)', sirenHint: '9 digits',
+    firstAdmin: 'Its first administrator (optional)', initialPassword: 'Initial password', passwordHint: 'at least 12 characters; hand it over through a safe channel', admitButton: 'Admit', admitted: '“{{name}}” is admitted.',
+    publishWarning: 'Publishing replaces the current charter: every member must adhere again before acting.', publishConfirm: 'Confirm publication of version {{v}}', publish: 'Publish version {{v}}',
+    draftCharter: 'New version of the charter', draftCharterIntro: 'Prepare a draft from the current text; it binds nobody until it is published.', charterVersion: 'Version', charterTitle: 'Title', principles: 'Principles',
+    principlesHint: 'one principle per line: code | title | text', saveDraftCharter: 'Save the draft', removeFromCommittee: 'Remove {{name}} from the committee', nameToCommittee: 'Name to the committee', name: 'Name',
   },
   college: { local_authorities: 'Local authorities', public_institutions: 'Public institutions', academia: 'Academia', health: 'Health', private_sector: 'Private sector', operator: 'Operator' },
   roles: { org_admin: 'administrator', data_steward: 'data steward', researcher: 'researcher', platform_admin: 'platform operator', ethics_committee: 'ethics committee member' },
@@ -114,5 +144,9 @@ export const en: typeof fr = {
     differencing_risk: 'Refused: compared with an earlier computation, this one would single out a few persons (differencing attack).', budget_exhausted: 'The privacy budget is spent.', max_computations: 'The contract’s maximum number of computations is reached.',
     invalid_input: 'Invalid input.', dataset_name_taken: 'This dataset name is taken.', wrong_state: 'Not possible in the current state.', csrf_refused: 'Request refused (unknown origin).',
     rate_grain_too_fine: 'Rate refused: the grouping is finer than the reference data, so the denominator would apply to part of its population only.',
+    invalid_rate: 'The rate is malformed: its denominator must be a numeric column of a reference dataset joined to the computation.',
+    terms_not_stricter: 'Terms may only become stricter: a proposed value would loosen the contract.', invalid_key: 'This key is not a valid Ed25519 or P-256 public key.', key_already_registered: 'This key is already registered.',
+    email_taken: 'An account already exists with this email address.', charter_version_taken: 'This charter version number already exists.', charter_not_current: 'This charter is not the one in force.', already_adhered: 'Your organisation already adheres to this charter.',
+    operator_not_suspendable: 'The operator’s organisation cannot be suspended.', invalid_team: 'The team is invalid (researchers of adhering organisations who accepted to join it).', linkage_key_not_requestable: 'A linkage key can never be requested.', not_found: 'Not found, or not visible to you.', forbidden: 'You are not allowed to do this.',
   },
 };

@@ -1,7 +1,7 @@
 /** Français (langue par défaut de la console). */
 export const fr = {
   app: { console: 'console', tagline: 'tiers de confiance des données', skip: 'Aller au contenu', language: 'Langue', footer: 'Cadre — seuls des résultats agrégés et contrôlés quittent la plateforme : jamais une ligne, jamais un identifiant.' },
-  common: { loading: 'Chargement…', notFound: 'Page introuvable' },
+  common: { loading: 'Chargement…', colon: ' : ', quoted: '« {{text}} »', notFound: 'Page introuvable' },
   nav: { label: 'Navigation principale', register: 'Registre public', charter: 'Charte', organisation: 'Mon organisation', datasets: 'Mes jeux de données', useCases: 'Cas d’usage', committee: 'Comité d’éthique', operator: 'Opérateur' },
   login: { title: 'Se connecter', intro: 'Connectez-vous avec le compte que votre organisation vous a ouvert.', email: 'Adresse e-mail', password: 'Mot de passe', submit: 'Se connecter', logout: 'Se déconnecter' },
   register: {
@@ -14,11 +14,13 @@ export const fr = {
   conditions: {
     minCellSize: 'Au moins {{n}} personnes par cellule publiée', rounding: 'Effectifs et sommes arrondis à un multiple de {{n}}', maxEpsilon: 'Budget de confidentialité différentielle plafonné à ε = {{n}}',
     forbidden: 'Croisement interdit : {{cols}}', release_automatic: 'Résultats publiés automatiquement après contrôle', release_provider_review: 'Chaque résultat est relu par les fournisseurs avant publication', none: 'Aucune condition particulière (règles par défaut de la plateforme).',
+    perturbation: 'Valeurs perturbées (méthode des clés de cellule) d’au moins ± {{n}}', perturbationVariance: 'Variance de la perturbation d’au moins {{v}}',
   },
   admin: {
     toSign: 'Contrats à signer ({{n}})', nothingToSign: 'Aucun contrat n’attend votre signature.', contractWith: '« {{title}} » — {{provider}} fournit des données à {{requester}}', charter: 'Adhésion à la charte',
     adhered: 'Votre organisation adhère à la charte (version {{v}}) depuis le', signedAct: 'Acte signé :', notAdhered: 'Votre organisation n’adhère pas encore à la charte en vigueur ({{v}}). Sans adhésion, elle ne peut ni déposer de données, ni signer de contrat.',
     adhere: 'Adhérer à la charte (acte signé)', users: 'Utilisateurs', name: 'Nom', roles: 'Rôles', allContracts: 'Tous les contrats', noContracts: 'Aucun contrat.',
+    account: 'Compte', active: 'actif', inactive: 'désactivé', deactivate: 'Désactiver {{name}}', reactivate: 'Réactiver {{name}}',
   },
   contract: {
     title: 'Contrat : {{provider}} → {{requester}}', terms: 'Ce que le contrat autorise', purpose: 'Finalité', whatMayBeComputed: 'Ce qui peut être calculé', columnsOf: 'Colonnes de « {{dataset}} » :',
@@ -28,6 +30,12 @@ export const fr = {
     releaseMode: 'Publication des résultats', maxComputations: 'Nombre maximal de calculs', validity: 'Période de validité', researchers: 'Chercheurs autorisés', researchersText: '{{n}} chercheur(s) nommé(s) de l’équipe',
     signatures: 'Signatures', verified: 'signature vérifiée', noSignature: 'Aucune signature pour l’instant.', signExplained: 'En signant, votre organisation s’engage sur ces termes. La signature couvre exactement le texte ci-dessus ; toute modification l’annule.',
     sign: 'Signer le contrat', signedByYou: 'Votre organisation a signé ce contrat.',
+    perturbation: 'Perturbation', perturbationText: 'Chaque valeur publiée est décalée d’au plus ± {{n}} (variance {{v}}), toujours de la même façon pour la même case : un total ne trahit pas une petite case.', forbidden: 'Croisement interdit',
+    tighten: 'Durcir les termes avant de signer', tightenIntro: 'Votre organisation fournit les données : vous pouvez rendre le contrat plus protecteur, jamais moins. Les signatures déjà posées sont annulées et chaque partie doit signer à nouveau.',
+    currently: 'actuellement : {{v}}', dominanceK: 'Seuil de dominance (%)', requireReview: 'Relire chaque résultat avant sa publication', looser: 'Ces valeurs assoupliraient le contrat, ce qui est interdit : {{fields}}.',
+    field_minCellSize: 'taille minimale des cellules (ne peut qu’augmenter)', field_rounding: 'arrondi (ne peut qu’augmenter)', field_dominanceK: 'seuil de dominance (ne peut que baisser)', field_maxComputations: 'nombre maximal de calculs (ne peut que baisser)',
+    applyTighten: 'Appliquer ces termes plus stricts', terminate: 'Résilier le contrat', terminateIntro: 'La résiliation est immédiate : plus aucun calcul ne peut utiliser vos données, et un cas d’usage actif est suspendu. Le motif est consigné au journal d’audit.',
+    terminateReason: 'Motif de la résiliation', terminateButton: 'Résilier maintenant', terminatedText: 'Ce contrat est résilié. Motif :',
   },
   steward: {
     catalogue: 'Mes jeux de données', intro: 'Le catalogue de votre organisation. Les données déposées restent dans le coffre : personne, pas même vous, ne peut relire une ligne.', register: 'Déclarer un jeu de données',
@@ -36,9 +44,14 @@ export const fr = {
     columns: 'Colonnes', column: 'Colonne {{n}}', columnName: 'Colonne', type: 'Type', role: 'Rôle', min: 'Minimum', max: 'Maximum', categories: 'Catégories', categoriesHint: 'séparées par des virgules',
     addColumn: 'Ajouter une colonne', create: 'Déclarer', versionN: 'version {{n}}', rowsRounded: 'environ {{n}} lignes (arrondi à 10)', registered: 'Déclaré le', domain: 'Domaine déclaré', nCategories: '{{n}} catégories',
     upload: 'Déposer un fichier CSV', uploadIntro: 'Le fichier doit avoir une ligne d’en-tête avec les noms des colonnes. Un fichier dont une seule ligne est invalide est refusé en entier ; la version précédente reste en vigueur.',
-    file: 'Fichier CSV', send: 'Envoyer', progress: 'Envoi', accepted: 'Fichier accepté : {{n}} lignes validées, pseudonymisées et chargées dans le coffre.', refused: 'Fichier refusé : {{n}} erreur(s). Corrigez ces lignes puis déposez à nouveau le fichier.',
+    choose: 'Choisir un fichier…', noFile: 'aucun fichier choisi', file: 'Fichier CSV', send: 'Envoyer', progress: 'Envoi', accepted: 'Fichier accepté : {{n}} lignes validées, pseudonymisées et chargées dans le coffre.', refused: 'Fichier refusé : {{n}} erreur(s). Corrigez ces lignes puis déposez à nouveau le fichier.',
     airlock: 'Résultats à relire avant publication ({{n}})', airlockIntro: 'Les cas d’usage où la publication passe par votre relecture : vérifiez le résultat agrégé, puis publiez-le.', airlockEmpty: 'Aucun résultat en attente de votre relecture.', release: 'Publier',
     errors: 'Erreurs par ligne et par colonne', line: 'Ligne', problem: 'Problème', wholeFile: 'fichier entier', about: 'Description du jeu',
+  },
+  rowErrors: {
+    integer: 'doit être un nombre entier', number: 'doit être un nombre', boolean: 'doit être oui ou non (true/false, 1/0, yes/no)', date: 'doit être une date au format AAAA-MM-JJ',
+    category: 'doit être l’une des catégories déclarées', range: 'valeur hors des limites possibles', linkageKey: 'la clé de liaison est obligatoire', referenceKey: 'le code de référence est obligatoire',
+    nul: 'ne doit pas contenir de caractère NUL', min: 'doit être au moins le minimum déclaré ({{n}})', max: 'doit être au plus le maximum déclaré ({{n}})',
   },
   quality: {
     title: 'Fiche qualité', freshness: 'Fraîcheur', loaded: 'version {{n}} chargée {{age}}', completeness: 'Complétude par colonne', noVersion: 'Aucune version chargée pour l’instant.',
@@ -49,6 +62,9 @@ export const fr = {
     useCases: 'Cas d’usage', newUseCase: 'Nouveau cas d’usage', title: 'Titre', purpose: 'Finalité', publicInterest: 'Intérêt public', requestedData: 'Données demandées', saveDraft: 'Enregistrer le brouillon',
     submitToCommittee: 'Soumettre au comité d’éthique', about: 'Le cas d’usage', conditions: 'Conditions du comité', budget: 'Budget', computationsUsed: 'Calculs effectués', epsilon: 'Budget ε dépensé', noDp: 'pas de confidentialité différentielle',
     computations: 'Calculs de ce cas d’usage', noComputation: 'Aucun calcul pour l’instant.', submitted: 'Soumis le', groupedBy: 'Regroupé par', state: 'État', open: 'Voir', overall: 'ensemble',
+    edit: 'Modifier le brouillon', editDraft: 'Ce cas d’usage est un brouillon : modifiez-le librement, puis soumettez-le au comité d’éthique.', editChangesRequested: 'Le comité a demandé des modifications : corrigez le dossier puis soumettez-le à nouveau.',
+    amend: 'Amender le cas d’usage', amendIntro: 'Un amendement renvoie le cas d’usage devant le comité d’éthique : les calculs s’arrêtent jusqu’à sa nouvelle décision, et les contrats peuvent devoir être signés à nouveau.',
+    amendOpen: 'Préparer un amendement', amendReason: 'Motif de l’amendement', amendReasonHint: 'obligatoire ; transmis au comité avec les modifications', amendSubmit: 'Soumettre l’amendement au comité', amendNothing: 'Rien n’a encore changé par rapport au dossier approuvé.',
   },
   qb: {
     title: 'Nouveau calcul', intro: 'Composez un calcul déclaratif : la plateforme le vérifie contre les contrats et les conditions du comité, l’exécute dans le coffre et ne vous rend que des agrégats contrôlés.',
@@ -65,9 +81,16 @@ export const fr = {
     signatureInvalid: 'Signature invalide', signatureChecking: 'Vérification de la signature…', measure: 'Mesure affichée', all: 'ensemble', csv: 'Télécharger le CSV', hatched: 'Hachuré : commune masquée —', noDataLegend: 'Blanc : aucune donnée pour cette commune.',
     attribution: 'Fond de carte :', table: 'Tableau du résultat ({{n}} cases)', secret: 'masqué', showAll: 'Afficher les {{n}} cases', failed: 'Le calcul a échoué (aucune donnée n’a été divulguée).',
     noData: 'aucune donnée', mapAlt: 'Carte de l’Hérault par commune : {{label}}. {{released}} communes publiées, {{suppressed}} masquées (hachurées).', barAlt: 'Diagramme en barres de {{label}}, {{n}} valeurs les plus élevées.',
+    legendAlt: 'Légende des couleurs : {{label}}, de la plus faible à la plus forte valeur.',
   },
-  measures: { count: 'Nombre de personnes', sum: 'Somme de {{column}}', mean: 'Moyenne de {{column}}', rate: 'Taux ({{detail}})' },
-  reasons: { min_cell_size: 'secret statistique : moins de {{min}} personnes', dominance: 'dominance : un contributeur pèse trop dans le total', secondary: 'masquée par précaution, pour qu’on ne puisse pas la déduire des totaux' },
+  measures: { count: 'Nombre de personnes', sum: 'Somme de {{column}}', mean: 'Moyenne de {{column}}', rate: 'Taux ({{detail}})', rateOfCount: 'Personnes pour {{scale}} de {{per}}', rateOfSum: 'Somme de {{column}} pour {{scale}} de {{per}}' },
+  reasons: { min_cell_size: 'secret statistique : moins de {{min}} personnes', dominance: 'dominance : un contributeur pèse trop dans le total', secondary: 'masquée par précaution, pour qu’on ne puisse pas la déduire des totaux', other: 'masquée par les règles de protection' },
+  keys: {
+    title: 'Clés de signature de l’organisation', intro: 'Pour signer les contrats vous-mêmes (hors de la plateforme), enregistrez la clé PUBLIQUE de votre organisation. Une clé révoquée ne signe plus rien ; les signatures faites avant restent valides.',
+    none: 'Aucune clé enregistrée : la plateforme atteste vos signatures.', thumbprint: 'Empreinte (kid)', alg: 'Algorithme', registered: 'Enregistrée le', state: 'État', inUse: 'en service', revokedOn: 'révoquée le', revoke: 'Révoquer',
+    jwk: 'Clé publique (JWK)', jwkHint: 'JSON, Ed25519 ({"kty":"OKP","crv":"Ed25519","x":…}) ou P-256 ; jamais la partie privée « d »', register: 'Enregistrer la clé',
+    not_json: 'Ce texte n’est pas un objet JSON : collez la clé publique au format JWK.', private_key: 'Cette clé contient sa partie privée (« d ») : elle n’a pas été envoyée. Ne partagez que la clé publique.',
+  },
   committee: {
     queue: 'Dossiers à examiner', intro: 'Les cas d’usage soumis au comité. Les votes restent scellés jusqu’à la décision.', empty: 'Aucun dossier en attente.', round: 'tour {{n}}', submitted: 'soumis le', decided: 'Dossiers décidés',
     dossier: 'Le dossier', parties: 'Organisations parties', team: 'Équipe', teamText: '{{n}} chercheur(s) nommé(s)', period: 'Période demandée', requestedData: 'Données et colonnes demandées',
@@ -77,6 +100,8 @@ export const fr = {
     conditions: 'Conditions (facultatives)', conditionsHint: 'Elles s’imposent à tous les contrats du cas d’usage et ne peuvent que renforcer la protection.', minCellSize: 'Taille minimale des cellules', minCellSizeHint: 'nombre de personnes',
     rounding: 'Arrondi', roundingHint: 'ex. 5', maxEpsilon: 'Budget ε maximal', maxEpsilonHint: 'confidentialité différentielle', forbidA: 'Croisement interdit : colonne', forbidB: 'avec la colonne', releaseMode: 'Publication des résultats',
     releaseDefault: 'selon les contrats', castVote: 'Voter', recusedTitle: 'Vote refusé : vous êtes déporté(e).', recusedText: 'Un membre du comité dont l’organisation demande ce cas d’usage ou fournit l’un de ses jeux de données, ou qui fait partie de l’équipe, ne peut pas voter sur ce dossier.',
+    perturbation: 'Perturbation des valeurs (facultatif)', perturbationExplained: 'Chaque valeur publiée est légèrement décalée, toujours de la même façon pour la même case : on ne peut pas retrouver une petite case en soustrayant des totaux. Des valeurs plus grandes protègent davantage mais rendent les chiffres moins précis. Elles ne peuvent que renforcer celles des contrats.',
+    maxDeviation: 'Écart maximal (±)', maxDeviationHint: 'de 2 à 20', variance: 'Variance', varianceHint: 'de 1 à 399, inférieure au carré de l’écart',
   },
   decisions: { approve: 'Approuver', request_changes: 'Demander des modifications', reject: 'Rejeter' },
   operator: {
@@ -85,6 +110,11 @@ export const fr = {
     computationsRun: 'Calculs demandés', computationsOnData: 'Calculs sur ses données', datasets: 'Jeux de données', rows: 'Lignes apportées (arrondi)', epsilon: 'ε dépensé', released: 'Publiés', rejected: 'Refusés',
     adheres: 'adhère à la charte', notAdhering: 'n’adhère pas à la charte en vigueur', committeeIntro: 'Membres nommés par l’opérateur, issus de plusieurs organisations.',
     auditValid: 'La chaîne d’audit est intègre : {{n}} événements vérifiés.', auditBroken: 'Chaîne d’audit rompue à l’événement {{seq}}.', auditHead: 'Empreinte de tête :', checkedAt: 'vérifiée le',
+    admit: 'Admettre un membre', admitIntro: 'Une organisation admise rejoint un collège ; elle ne pourra agir qu’après avoir adhéré à la charte en vigueur.', orgName: 'Nom de l’organisation', siren: 'SIREN (facultatif)', sirenHint: '9 chiffres',
+    firstAdmin: 'Son premier administrateur (facultatif)', initialPassword: 'Mot de passe initial', passwordHint: 'au moins 12 caractères ; à transmettre par un canal sûr', admitButton: 'Admettre', admitted: '« {{name}} » est admise.',
+    publishWarning: 'Publier remplace la charte en vigueur : chaque membre devra y adhérer à nouveau avant d’agir.', publishConfirm: 'Confirmer la publication de la version {{v}}', publish: 'Publier la version {{v}}',
+    draftCharter: 'Nouvelle version de la charte', draftCharterIntro: 'Préparez un brouillon à partir du texte en vigueur ; il n’engage personne tant qu’il n’est pas publié.', charterVersion: 'Version', charterTitle: 'Titre', principles: 'Principes',
+    principlesHint: 'un principe par ligne : code | titre | texte', saveDraftCharter: 'Enregistrer le brouillon', removeFromCommittee: 'Retirer {{name}} du comité', nameToCommittee: 'Nommer au comité', name: 'Nommer',
   },
   college: { local_authorities: 'Collectivités territoriales', public_institutions: 'Établissements publics', academia: 'Enseignement supérieur et recherche', health: 'Santé', private_sector: 'Secteur privé', operator: 'Opérateur' },
   roles: { org_admin: 'administrateur', data_steward: 'responsable de données', researcher: 'chercheur', platform_admin: 'opérateur de la plateforme', ethics_committee: 'membre du comité d’éthique' },
@@ -112,5 +142,9 @@ export const fr = {
     differencing_risk: 'Refusé : ce calcul, comparé à un calcul précédent, permettrait d’isoler quelques personnes (attaque par différence).', budget_exhausted: 'Le budget de confidentialité est épuisé.', max_computations: 'Le nombre maximal de calculs prévu au contrat est atteint.',
     invalid_input: 'Données saisies invalides.', dataset_name_taken: 'Ce nom de jeu de données est déjà pris.', wrong_state: 'Action impossible dans l’état actuel.', csrf_refused: 'Requête refusée (origine inconnue).',
     rate_grain_too_fine: 'Le taux est refusé : le regroupement est plus fin que le référentiel, le dénominateur ne s’appliquerait qu’à une partie de sa population.',
+    invalid_rate: 'Le taux est mal formé : le dénominateur doit être une colonne numérique d’un référentiel rattaché au calcul.',
+    terms_not_stricter: 'Les termes ne peuvent que devenir plus stricts : une valeur proposée assouplirait le contrat.', invalid_key: 'Cette clé n’est pas une clé publique Ed25519 ou P-256 valide.', key_already_registered: 'Cette clé est déjà enregistrée.',
+    email_taken: 'Un compte existe déjà avec cette adresse e-mail.', charter_version_taken: 'Ce numéro de version de charte existe déjà.', charter_not_current: 'Cette charte n’est pas celle en vigueur.', already_adhered: 'Votre organisation adhère déjà à cette charte.',
+    operator_not_suspendable: 'L’organisation de l’opérateur ne peut pas être suspendue.', invalid_team: 'L’équipe est invalide (chercheurs d’organisations adhérentes, ayant accepté d’en faire partie).', linkage_key_not_requestable: 'Une clé de liaison ne peut jamais être demandée.', not_found: 'Introuvable, ou non visible pour vous.', forbidden: 'Vous n’avez pas le droit de faire cela.',
   },
 };

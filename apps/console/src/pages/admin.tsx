@@ -1,8 +1,11 @@
+import { useState } from 'react';
+import { Checkbox } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
-import { get, Json, Page, post } from '../api';
-import { Button, DateText, Loading, ProblemBox, Section, Status, useAsyncAction, useLoad } from '../components';
-import { useSession } from '../session';
-import { prettyColumn } from './shared';
+import { api, get, Json, Page, post } from '../api';
+import { Button, DateText, Field, Loading, ProblemBox, Section, Status, useAsyncAction, useLoad } from '../components';
+import { noTightening, termsInWords, tighteningPatch, type Tightening } from '../logic/terms';
+import { hasRole, useSession } from '../session';
+import { OrganisationKeys } from './organisation-keys';
 
 /** Every contract the organisation is a party to, through the use cases it can see. */
 async function contractsOf(organisationId: string): Promise<Json[]> {
@@ -70,30 +73,9 @@ export function OrganisationPage() {
         )}
       </Section>
       <Section title={t('admin.users')} id="users">
-        {!users.data ? (
-          <Loading error={users.error} />
-        ) : (
-          <table>
-            <caption className="sr-only">{t('admin.users')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('admin.name')}</th>
-                <th scope="col">{t('login.email')}</th>
-                <th scope="col">{t('admin.roles')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {users.data.items.map((u) => (
-                <tr key={u.id}>
-                  <td>{u.displayName}</td>
-                  <td>{u.email}</td>
-                  <td>{[...u.roles, ...(u.platformRoles ?? [])].map((r: string) => t(`roles.${r}`)).join(', ')}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        {!users.data ? <Loading error={users.error} /> : <UsersTable users={users.data.items} onChange={users.reload} />}
       </Section>
+      <OrganisationKeys organisationId={me!.organisationId} />
       <Section title={t('admin.allContracts')} id="contracts">
         {(contracts.data ?? []).length === 0 ? (
           <p>{t('admin.noContracts')}</p>
@@ -111,9 +93,50 @@ export function OrganisationPage() {
   );
 }
 
+/** The organisation's users; an admin deactivates (every session ends) or reactivates one. */
+export function UsersTable({ users, onChange }: { users: Json[]; onChange: () => void }) {
+  const { t } = useTranslation();
+  const { me } = useSession();
+  const action = useAsyncAction();
+  const setActive = (id: string, active: boolean) => void action.run(() => api('PATCH', `/api/v1/users/${id}`, { active })).then(onChange);
+  return (
+    <>
+      <table>
+        <caption className="sr-only">{t('admin.users')}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('admin.name')}</th>
+            <th scope="col">{t('login.email')}</th>
+            <th scope="col">{t('admin.roles')}</th>
+            <th scope="col">{t('admin.account')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {users.map((u) => (
+            <tr key={u.id}>
+              <td>{u.displayName}</td>
+              <td>{u.email}</td>
+              <td>{[...u.roles, ...(u.platformRoles ?? [])].map((r: string) => t(`roles.${r}`)).join(', ')}</td>
+              <td>
+                {u.active === false ? t('admin.inactive') : t('admin.active')}{' '}
+                {u.id !== me?.id && (
+                  <Button kind="secondary" isDisabled={action.busy} onPress={() => setActive(u.id, u.active === false)}>
+                    {u.active === false ? t('admin.reactivate', { name: u.displayName }) : t('admin.deactivate', { name: u.displayName })}
+                  </Button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <ProblemBox error={action.error} />
+    </>
+  );
+}
+
 /** A contract's terms said plainly, and signing it. */
 export function ContractPage({ id }: { id: string }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { me } = useSession();
   const contract = useLoad(() => get<Json>(`/api/v1/contracts/${id}`), [id]);
   const verification = useLoad(() => get<Json>(`/api/v1/contracts/${id}/verification`), [id]);
@@ -121,11 +144,12 @@ export function ContractPage({ id }: { id: string }) {
   const sign = useAsyncAction();
   const c = contract.data;
   if (!c) return <main id="main"><Loading error={contract.error} /></main>;
-  const terms = c.terms;
   const signedByMe = (c.signatures ?? []).some((s: Json) => s.organisationId === me?.organisationId && !s.voidedAt);
   const party = me && (c.provider.id === me.organisationId || c.requester.id === me.organisationId);
+  const providerAdmin = !!me && c.provider.id === me.organisationId && hasRole(me, 'org_admin');
   const datasetName = (did: string) => datasets.data?.items.find((d) => d.id === did)?.name ?? did.slice(0, 8);
-  const privacy = terms.disclosure.privacy;
+  const formatDate = (iso: string) => new Date(iso).toLocaleDateString(i18n.language, { dateStyle: 'medium' });
+  const reload = () => (contract.reload(), verification.reload());
   return (
     <main id="main" tabIndex={-1}>
       <p>
@@ -136,40 +160,9 @@ export function ContractPage({ id }: { id: string }) {
         <Status value={c.status} />
       </p>
       <Section title={t('contract.terms')} id="terms">
-        <dl className="terms">
-          <dt>{t('contract.purpose')}</dt>
-          <dd>{terms.purpose}</dd>
-          <dt>{t('contract.whatMayBeComputed')}</dt>
-          <dd>
-            <ul>
-              {terms.datasets.map((d: Json) => (
-                <li key={d.datasetId}>
-                  {t('contract.columnsOf', { dataset: datasetName(d.datasetId) })} {d.columns.map(prettyColumn).join(', ')}
-                </li>
-              ))}
-            </ul>
-            {t('contract.onlyAggregates')}
-          </dd>
-          <dt>{t('contract.minCellSize')}</dt>
-          <dd>{t('contract.minCellSizeText', { n: terms.disclosure.minCellSize })}</dd>
-          <dt>{t('contract.dominance')}</dt>
-          <dd>{t('contract.dominanceText', { n: terms.disclosure.dominance.n, k: terms.disclosure.dominance.k })}</dd>
-          <dt>{t('contract.rounding')}</dt>
-          <dd>{terms.disclosure.rounding ? t('contract.roundingText', { n: terms.disclosure.rounding }) : t('contract.noRounding')}</dd>
-          <dt>{t('contract.privacy')}</dt>
-          <dd>{privacy.mechanism === 'none' ? t('contract.privacyNone') : t('contract.privacyDp', { mechanism: privacy.mechanism, epsilon: privacy.epsilonTotal })}</dd>
-          <dt>{t('contract.releaseMode')}</dt>
-          <dd>{t(`conditions.release_${terms.releaseMode}`)}</dd>
-          <dt>{t('contract.maxComputations')}</dt>
-          <dd>{terms.maxComputations}</dd>
-          <dt>{t('contract.validity')}</dt>
-          <dd>
-            <DateText value={terms.validFrom} /> → <DateText value={terms.validUntil} />
-          </dd>
-          <dt>{t('contract.researchers')}</dt>
-          <dd>{t('contract.researchersText', { n: terms.researchers.length })}</dd>
-        </dl>
+        <TermsList terms={c.terms} datasetName={datasetName} formatDate={formatDate} />
       </Section>
+      {providerAdmin && c.status === 'pending_signatures' && <Tighten contract={c} onDone={reload} />}
       <Section title={t('contract.signatures')} id="signatures">
         <ul>
           {(c.signatures ?? []).filter((s: Json) => !s.voidedAt).map((s: Json) => (
@@ -183,14 +176,96 @@ export function ContractPage({ id }: { id: string }) {
         {c.status === 'pending_signatures' && party && !signedByMe && (
           <>
             <p>{t('contract.signExplained')}</p>
-            <Button isDisabled={sign.busy} onPress={() => void sign.run(() => post(`/api/v1/contracts/${id}/signatures`, {})).then(() => (contract.reload(), verification.reload()))}>
+            <Button isDisabled={sign.busy} onPress={() => void sign.run(() => post(`/api/v1/contracts/${id}/signatures`, {})).then(reload)}>
               {t('contract.sign')}
             </Button>
           </>
         )}
-        {signedByMe && <p className="ok" role="status">{t('contract.signedByYou')}</p>}
+        {signedByMe && c.status !== 'terminated' && <p className="ok" role="status">{t('contract.signedByYou')}</p>}
         <ProblemBox error={sign.error} />
       </Section>
+      {(providerAdmin || hasRole(me, 'platform_admin')) && ['pending_signatures', 'active'].includes(c.status) && <Terminate contractId={id} onDone={reload} />}
+      {c.status === 'terminated' && (
+        <p className="warning" role="status">
+          {t('contract.terminatedText')} {c.endReason && t('common.quoted', { text: c.endReason })}
+        </p>
+      )}
     </main>
+  );
+}
+
+/** The terms as a definition list: each term, then its plain-words sentence. */
+export function TermsList({ terms, datasetName, formatDate }: { terms: Json; datasetName: (id: string) => string; formatDate: (iso: string) => string }) {
+  const { t } = useTranslation();
+  return (
+    <dl className="terms">
+      {termsInWords(t, terms, datasetName, formatDate).map((line) => (
+        <div key={line.key}>
+          <dt>{line.term}</dt>
+          <dd>
+            {line.items && (
+              <ul>
+                {line.items.map((i) => (
+                  <li key={i}>{i}</li>
+                ))}
+              </ul>
+            )}
+            {line.text}
+          </dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+/** The provider's admin tightens the terms before signing (only stricter; earlier signatures are voided). */
+function Tighten({ contract, onDone }: { contract: Json; onDone: () => void }) {
+  const { t } = useTranslation();
+  const [form, setForm] = useState<Tightening>(noTightening);
+  const action = useAsyncAction();
+  const set = (key: keyof Tightening) => (v: string) => setForm({ ...form, [key]: v });
+  const { patch, looser } = tighteningPatch(contract.terms, form);
+  const d = contract.terms.disclosure;
+  return (
+    <Section title={t('contract.tighten')} id="tighten">
+      <p className="hint">{t('contract.tightenIntro')}</p>
+      <div className="row">
+        <Field label={t('contract.minCellSize')} value={form.minCellSize} onChange={set('minCellSize')} description={t('contract.currently', { v: d.minCellSize })} name="minCellSize" />
+        <Field label={t('contract.rounding')} value={form.rounding} onChange={set('rounding')} description={t('contract.currently', { v: d.rounding || 0 })} name="rounding" />
+        <Field label={t('contract.dominanceK')} value={form.dominanceK} onChange={set('dominanceK')} description={t('contract.currently', { v: d.dominance?.k })} name="dominanceK" />
+        <Field label={t('contract.maxComputations')} value={form.maxComputations} onChange={set('maxComputations')} description={t('contract.currently', { v: contract.terms.maxComputations })} name="maxComputations" />
+      </div>
+      {contract.terms.releaseMode !== 'provider_review' && (
+        <Checkbox className="check" isSelected={form.providerReview} onChange={(on) => setForm({ ...form, providerReview: on })}>
+          <span className="box" aria-hidden="true" /> {t('contract.requireReview')}
+        </Checkbox>
+      )}
+      {looser.length > 0 && (
+        <p className="warning" role="note">
+          {t('contract.looser', { fields: looser.map((f) => t(`contract.field_${f}`)).join(', ') })}
+        </p>
+      )}
+      <Button isDisabled={action.busy || looser.length > 0 || Object.keys(patch).length === 0} onPress={() => void action.run(() => api('PATCH', `/api/v1/contracts/${contract.id}`, { terms: patch })).then(() => (setForm(noTightening()), onDone()))}>
+        {t('contract.applyTighten')}
+      </Button>
+      <ProblemBox error={action.error} />
+    </Section>
+  );
+}
+
+/** Terminating is immediate and suspends an active use case: a reason is required and recorded. */
+function Terminate({ contractId, onDone }: { contractId: string; onDone: () => void }) {
+  const { t } = useTranslation();
+  const [reason, setReason] = useState('');
+  const action = useAsyncAction();
+  return (
+    <Section title={t('contract.terminate')} id="terminate">
+      <p className="hint">{t('contract.terminateIntro')}</p>
+      <Field label={t('contract.terminateReason')} value={reason} onChange={setReason} multiline />
+      <Button kind="danger" isDisabled={action.busy || !reason.trim()} onPress={() => void action.run(() => post(`/api/v1/contracts/${contractId}/terminate`, { reason })).then(onDone)}>
+        {t('contract.terminateButton')}
+      </Button>
+      <ProblemBox error={action.error} />
+    </Section>
   );
 }

@@ -73,6 +73,8 @@ export function DossierPage({ id }: { id: string }) {
   const [rounding, setRounding] = useState('');
   const [maxEpsilon, setMaxEpsilon] = useState('');
   const [releaseMode, setReleaseMode] = useState('');
+  const [maxDeviation, setMaxDeviation] = useState('');
+  const [variance, setVariance] = useState('');
   const [crossA, setCrossA] = useState('');
   const [crossB, setCrossB] = useState('');
   const [voted, setVoted] = useState(false);
@@ -93,6 +95,7 @@ export function DossierPage({ id }: { id: string }) {
       if (rounding) conditions.rounding = Number(rounding);
       if (maxEpsilon) conditions.maxEpsilon = Number(maxEpsilon);
       if (releaseMode) conditions.releaseMode = releaseMode;
+      if (maxDeviation || variance) conditions.perturbation = { ...(maxDeviation ? { maxDeviation: Number(maxDeviation) } : {}), ...(variance ? { variance: Number(variance) } : {}) };
       if (crossA && crossB) conditions.forbiddenGroupBy = [[crossA, crossB]];
       else if (crossA) conditions.forbiddenGroupBy = [[crossA]];
       await post(`/api/v1/use-cases/${id}/votes`, { decision, comment, ...(decision === 'approve' && Object.keys(conditions).length ? { conditions } : {}) });
@@ -117,10 +120,10 @@ export function DossierPage({ id }: { id: string }) {
           <p>{u.publicInterest}</p>
           <h3>{t('committee.parties')}</h3>
           <p>
-            <strong>{t('register.requester')}</strong> : {orgName(u.requesterOrganisationId)}
+            <strong>{t('register.requester')}</strong>{t('common.colon')}{orgName(u.requesterOrganisationId)}
           </p>
           <p>
-            <strong>{t('register.providers')}</strong> : {u.providerOrganisationIds.map(orgName).join(', ')}
+            <strong>{t('register.providers')}</strong>{t('common.colon')}{u.providerOrganisationIds.map(orgName).join(', ')}
           </p>
           <h3>{t('committee.team')}</h3>
           <p>{t('committee.teamText', { n: u.teamUserIds.length })}</p>
@@ -133,7 +136,7 @@ export function DossierPage({ id }: { id: string }) {
           <ul>
             {u.requestedDatasets.map((r: Json) => (
               <li key={r.datasetId}>
-                <strong>{datasetName(r.datasetId)}</strong> : {r.columns.join(', ')}
+                <strong>{datasetName(r.datasetId)}</strong>{t('common.colon')}{r.columns.join(', ')}
               </li>
             ))}
           </ul>
@@ -184,6 +187,14 @@ export function DossierPage({ id }: { id: string }) {
                     <Select id="cross-a" label={t('committee.forbidA')} value={crossA} onChange={setCrossA} options={[{ value: '', label: '—' }, ...requested]} />
                     <Select id="cross-b" label={t('committee.forbidB')} value={crossB} onChange={setCrossB} options={[{ value: '', label: '—' }, ...requested]} />
                   </div>
+                  <fieldset className="nested">
+                    <legend>{t('committee.perturbation')}</legend>
+                    <p className="hint">{t('committee.perturbationExplained')}</p>
+                    <div className="row">
+                      <Field label={t('committee.maxDeviation')} value={maxDeviation} onChange={setMaxDeviation} description={t('committee.maxDeviationHint')} name="maxDeviation" />
+                      <Field label={t('committee.variance')} value={variance} onChange={setVariance} description={t('committee.varianceHint')} name="variance" />
+                    </div>
+                  </fieldset>
                   <Select id="release-mode" label={t('committee.releaseMode')} value={releaseMode} onChange={setReleaseMode} options={[{ value: '', label: t('committee.releaseDefault') }, { value: 'automatic', label: t('conditions.release_automatic') }, { value: 'provider_review', label: t('conditions.release_provider_review') }]} />
                 </fieldset>
               )}

@@ -4,6 +4,7 @@ import { feature } from 'topojson-client';
 import type { Feature, FeatureCollection } from 'geojson';
 import topology from 'virtual:herault-topology';
 import { useTranslation } from 'react-i18next';
+import { partitionCommunes, type MapCell } from '../logic/map-cells';
 
 const communes = feature(topology, topology.objects.communes) as unknown as FeatureCollection;
 export const COMMUNE_CODES = new Set(communes.features.map((f) => String(f.properties?.code)));
@@ -21,7 +22,9 @@ function asImage(root: Element, label: string) {
 
 /** Adds the hatch pattern to a plot's SVGs and paints the suppressed communes with it. */
 function hatch(root: Element) {
-  for (const svg of root.querySelectorAll('svg')) {
+  // The plot is an <svg> itself, or a <figure> of several when Plot adds a legend or a title.
+  const svgs = root.tagName.toLowerCase() === 'svg' ? [root] : [...root.querySelectorAll('svg')];
+  for (const svg of svgs) {
     const group = svg.querySelector('g.cadre-suppressed');
     if (!group) continue;
     const ns = 'http://www.w3.org/2000/svg';
@@ -33,57 +36,54 @@ function hatch(root: Element) {
   }
 }
 
-export interface MapCell {
-  code: string;
-  value: number | null;
-  suppressed: boolean;
-  reason?: string;
-}
+export type { MapCell };
 
 /** A choropleth of Hérault: released communes coloured by value, suppressed ones hatched, no data left pale. */
-export function HeraultMap({ cells, label }: { cells: MapCell[]; label: string }) {
-  const { t } = useTranslation();
+export function HeraultMap({ cells, label, minCellSize }: { cells: MapCell[]; label: string; minCellSize?: number }) {
+  const { t, i18n } = useTranslation();
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const byCode = new Map(cells.map((c) => [c.code, c]));
-    const released = communes.features.filter((f) => byCode.get(String(f.properties?.code))?.value != null && !byCode.get(String(f.properties?.code))?.suppressed);
-    const suppressed = communes.features.filter((f) => byCode.get(String(f.properties?.code))?.suppressed);
-    const missing = communes.features.filter((f) => !byCode.has(String(f.properties?.code)));
+    const { released, suppressed, missing } = partitionCommunes(communes.features, (f) => String(f.properties?.code), cells);
     const name = (f: Feature) => String(f.properties?.nom);
     const valueOf = (f: Feature) => byCode.get(String(f.properties?.code))?.value ?? null;
     const plot = Plot.plot({
       width: 720,
       height: 520,
       projection: { type: 'mercator', domain: communes },
-      color: { type: 'quantile', n: 5, scheme: 'oranges', legend: true, label, tickFormat: (v: number) => v.toLocaleString(undefined, { maximumFractionDigits: 1 }) },
+      color: { type: 'quantile', n: 5, scheme: 'oranges', label, tickFormat: (v: number) => v.toLocaleString(i18n.language, { maximumFractionDigits: 1 }) },
       marks: [
         Plot.geo(missing, { fill: '#ffffff', stroke: '#999', strokeWidth: 0.3, title: (f: Feature) => `${name(f)} — ${t('result.noData')}` }),
-        Plot.geo(released, { fill: valueOf, stroke: '#fff', strokeWidth: 0.3, title: (f: Feature) => `${name(f)} : ${valueOf(f)?.toLocaleString()}` }),
-        Plot.geo(suppressed, { fill: '#bbb', stroke: '#666', strokeWidth: 0.3, className: 'cadre-suppressed', title: (f: Feature) => `${name(f)} — ${t(`reasons.${byCode.get(String(f.properties?.code))?.reason ?? 'min_cell_size'}`)}` }),
+        Plot.geo(released, { fill: valueOf, stroke: '#fff', strokeWidth: 0.3, title: (f: Feature) => `${name(f)} : ${valueOf(f)?.toLocaleString(i18n.language)}` }),
+        Plot.geo(suppressed, { fill: '#bbb', stroke: '#666', strokeWidth: 0.3, className: 'cadre-suppressed', title: (f: Feature) => `${name(f)} — ${t(`reasons.${byCode.get(String(f.properties?.code))?.reason ?? 'min_cell_size'}`, { min: minCellSize })}` }),
       ],
     });
     hatch(plot);
     asImage(plot, t('result.mapAlt', { label, released: released.length, suppressed: suppressed.length }));
-    ref.current?.replaceChildren(plot);
-  }, [cells, label, t]);
+    // The colour legend drawn on its own, wide and at a readable size (Plot's default is 10px).
+    const legend = released.length ? plot.legend('color', { width: 420, height: 56, marginTop: 22, style: { fontSize: '13px', overflow: 'visible' } }) : null;
+    if (legend) asImage(legend, t('result.legendAlt', { label }));
+    ref.current?.replaceChildren(...(legend ? [legend, plot] : [plot]));
+  }, [cells, label, minCellSize, t, i18n.language]);
   return <div ref={ref} className="plot map" data-testid="choropleth" />;
 }
 
 export function BarChart({ rows, label }: { rows: { key: string; value: number | null; suppressed: boolean }[]; label: string }) {
   const ref = useRef<HTMLDivElement>(null);
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   useEffect(() => {
     const shown = rows.filter((r) => !r.suppressed && r.value != null).sort((a, b) => (b.value ?? 0) - (a.value ?? 0)).slice(0, 25);
     const plot = Plot.plot({
       width: 720,
       height: 40 + shown.length * 22,
-      marginLeft: 220,
-      x: { label, grid: true },
+      marginLeft: 240,
+      style: { fontSize: '12px' },
+      x: { label, grid: true, tickFormat: (v: number) => v.toLocaleString(i18n.language) },
       y: { label: null },
       marks: [Plot.barX(shown, { x: 'value', y: 'key', fill: '#c2410c', sort: { y: 'x', reverse: true } }), Plot.ruleX([0])],
     });
     asImage(plot, t('result.barAlt', { label, n: shown.length }));
     ref.current?.replaceChildren(plot);
-  }, [rows, label, t]);
+  }, [rows, label, t, i18n.language]);
   return <div ref={ref} className="plot" />;
 }

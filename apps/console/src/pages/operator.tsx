@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
-import { get, Json, Page } from '../api';
+import { get, Json } from '../api';
 import { DateText, Loading, Section, Status, useLoad } from '../components';
+import { Charters, Committee, Members } from './operator-admin';
 
 const TABS = ['usage', 'members', 'charters', 'committee', 'audit'] as const;
 
@@ -30,7 +31,7 @@ export function OperatorPage({ tab = 'usage' }: { tab?: string }) {
 }
 
 function Usage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { data, error } = useLoad(() => get<Json>('/api/v1/usage'), []);
   if (!data) return <Loading error={error} />;
   return (
@@ -57,7 +58,7 @@ function Usage() {
                 <td>{m.computations}</td>
                 <td>{m.computationsOnItsData}</td>
                 <td>{m.datasets}</td>
-                <td>{m.rowsContributed ? `≈ ${m.rowsContributed.toLocaleString()}` : '—'}</td>
+                <td>{m.rowsContributed ? `≈ ${m.rowsContributed.toLocaleString(i18n.language)}` : '—'}</td>
                 <td>{m.epsilonSpent || '—'}</td>
               </tr>
             ))}
@@ -93,72 +94,6 @@ function Usage() {
         </table>
       </Section>
     </>
-  );
-}
-
-function Members() {
-  const { t } = useTranslation();
-  const { data, error } = useLoad(() => get<Page<Json>>('/api/v1/organisations?limit=200'), []);
-  if (!data) return <Loading error={error} />;
-  const colleges = [...new Set(data.items.map((o) => o.college))];
-  return (
-    <>
-      {colleges.map((c) => (
-        <Section key={c} title={t(`college.${c}`)} id={`college-${c}`}>
-          <ul>
-            {data.items
-              .filter((o) => o.college === c)
-              .map((o) => (
-                <li key={o.id}>
-                  {o.name} — <Status value={o.status} /> · {o.adheresToCurrentCharter ? t('operator.adheres') : t('operator.notAdhering')}
-                </li>
-              ))}
-          </ul>
-        </Section>
-      ))}
-    </>
-  );
-}
-
-function Charters() {
-  const { t } = useTranslation();
-  const { data, error } = useLoad(() => get<Page<Json> | Json[]>('/api/v1/charters?limit=50'), []);
-  if (!data) return <Loading error={error} />;
-  const items: Json[] = Array.isArray(data) ? data : data.items;
-  return (
-    <Section title={t('operator.charters')} id="charter-list">
-      <ul>
-        {items.map((c) => (
-          <li key={c.id}>
-            {c.title} — {t('charter.version', { v: c.version })} <Status value={c.status} /> <DateText value={c.publishedAt} />
-          </li>
-        ))}
-      </ul>
-    </Section>
-  );
-}
-
-async function committeeMembers(): Promise<Json[]> {
-  const orgs = await get<Page<Json>>('/api/v1/organisations?limit=200');
-  const users = await Promise.all(orgs.items.map((o) => get<Page<Json>>(`/api/v1/organisations/${o.id}/users?limit=200`).then((p) => p.items.map((u) => ({ ...u, organisation: o.name })))));
-  return users.flat().filter((u) => (u.platformRoles ?? []).includes('ethics_committee'));
-}
-
-function Committee() {
-  const { t } = useTranslation();
-  const { data, error } = useLoad(committeeMembers, []);
-  if (!data) return <Loading error={error} />;
-  return (
-    <Section title={t('operator.committee')} id="committee-list">
-      <p className="hint">{t('operator.committeeIntro')}</p>
-      <ul>
-        {data.map((u) => (
-          <li key={u.id}>
-            {u.displayName} — {u.organisation}
-          </li>
-        ))}
-      </ul>
-    </Section>
   );
 }
 

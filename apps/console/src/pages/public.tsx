@@ -23,7 +23,7 @@ export function RegisterPage() {
               </h2>
               <p>{u.purpose}</p>
               <p className="meta">
-                {t('register.parties')} : {u.organisations.join(', ')} · {t('register.decided')} <DateText value={u.decisionDate} />
+                {t('register.parties')}{t('common.colon')}{u.organisations.join(', ')} · {t('register.decided')} <DateText value={u.decisionDate} />
               </p>
             </li>
           ))}
@@ -59,10 +59,10 @@ export function PublicUseCasePage({ id }: { id: string }) {
           </Section>
           <Section title={t('register.partiesTitle')}>
             <p>
-              <strong>{t('register.requester')}</strong> : {u.organisations[0]}
+              <strong>{t('register.requester')}</strong>{t('common.colon')}{u.organisations[0]}
             </p>
             <p>
-              <strong>{t('register.providers')}</strong> : {u.organisations.slice(1).join(', ') || '—'}
+              <strong>{t('register.providers')}</strong>{t('common.colon')}{u.organisations.slice(1).join(', ') || '—'}
             </p>
             <p>
               {t('register.decided')} <DateText value={u.decisionDate} />

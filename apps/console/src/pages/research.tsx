@@ -1,10 +1,10 @@
 import { useState } from 'react';
-import { Checkbox } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import { get, Json, Page, post } from '../api';
-import { Button, DateText, Field, Loading, ProblemBox, Section, Status, useAsyncAction, useLoad } from '../components';
+import { Button, DateText, Loading, ProblemBox, Section, Status, useAsyncAction, useLoad } from '../components';
 import { go } from '../router';
-import { useSession } from '../session';
+import { hasRole, useSession } from '../session';
+import { AmendUseCase, draftOf, EditUseCase, requestedOf, UseCaseFields } from './use-case-form';
 import { QueryBuilder } from './query-builder';
 import { ComputationView } from './result';
 import { Conditions } from './shared';
@@ -42,26 +42,16 @@ export function UseCasesPage() {
 export function NewUseCasePage() {
   const { t } = useTranslation();
   const { me } = useSession();
-  const catalogue = useLoad(() => get<Page<Json>>('/api/v1/datasets?limit=200'), []);
-  const [title, setTitle] = useState('');
-  const [purpose, setPurpose] = useState('');
-  const [publicInterest, setPublicInterest] = useState('');
-  const [picked, setPicked] = useState<Record<string, string[]>>({});
+  const [draft, setDraft] = useState(() => draftOf());
   const action = useAsyncAction();
-  const toggle = (datasetId: string, column: string, on: boolean) => {
-    const cols = new Set(picked[datasetId] ?? []);
-    if (on) cols.add(column);
-    else cols.delete(column);
-    setPicked({ ...picked, [datasetId]: [...cols] });
-  };
   const create = (submit: boolean) =>
     action.run(async () => {
       const now = Date.now();
       const created = await post<Json>('/api/v1/use-cases', {
-        title,
-        purpose,
-        publicInterest,
-        requestedDatasets: Object.entries(picked).filter(([, c]) => c.length).map(([datasetId, columns]) => ({ datasetId, columns })),
+        title: draft.title,
+        purpose: draft.purpose,
+        publicInterest: draft.publicInterest,
+        requestedDatasets: requestedOf(draft),
         teamUserIds: [me!.id],
         startsAt: new Date(now).toISOString(),
         endsAt: new Date(now + 365 * 86400_000).toISOString(),
@@ -72,28 +62,7 @@ export function NewUseCasePage() {
   return (
     <main id="main" tabIndex={-1}>
       <h1>{t('research.newUseCase')}</h1>
-      <Field label={t('research.title')} value={title} onChange={setTitle} />
-      <Field label={t('research.purpose')} value={purpose} onChange={setPurpose} multiline />
-      <Field label={t('research.publicInterest')} value={publicInterest} onChange={setPublicInterest} multiline />
-      <h2>{t('research.requestedData')}</h2>
-      {!catalogue.data ? (
-        <Loading error={catalogue.error} />
-      ) : (
-        catalogue.data.items.map((d) => (
-          <fieldset key={d.id} className="column">
-            <legend>
-              {d.name} — {d.description}
-            </legend>
-            {d.columns
-              .filter((c: Json) => c.role !== 'linkage_key')
-              .map((c: Json) => (
-                <Checkbox key={c.name} isSelected={(picked[d.id] ?? []).includes(c.name)} onChange={(on) => toggle(d.id, c.name, on)} className="check">
-                  <span className="box" aria-hidden="true" /> {c.name}
-                </Checkbox>
-              ))}
-          </fieldset>
-        ))
-      )}
+      <UseCaseFields draft={draft} onChange={setDraft} />
       <div className="actions">
         <Button kind="secondary" isDisabled={action.busy} onPress={() => void create(false)}>
           {t('research.saveDraft')}
@@ -113,10 +82,11 @@ export function UseCasePage({ id, computationId }: { id: string; computationId?:
   const useCase = useLoad(() => get<Json>(`/api/v1/use-cases/${id}`), [id]);
   const computations = useLoad(() => get<Page<Json>>(`/api/v1/use-cases/${id}/computations?limit=50`), [id, computationId]);
   const budget = useLoad(() => get<Json>(`/api/v1/use-cases/${id}/budget`), [id, computationId]);
-  const submit = useAsyncAction();
   const u = useCase.data;
   if (!u) return <main id="main"><Loading error={useCase.error} /></main>;
   const onTeam = !!me && u.teamUserIds.includes(me.id);
+  // The owner (the requesting organisation's team member or admin) edits, submits and amends.
+  const owner = !!me && me.organisationId === u.requesterOrganisationId && (onTeam || hasRole(me, 'org_admin'));
   return (
     <main id="main" tabIndex={-1}>
       <p>
@@ -131,14 +101,6 @@ export function UseCasePage({ id, computationId }: { id: string; computationId?:
           <p>{u.purpose}</p>
           <h3>{t('research.conditions')}</h3>
           <Conditions conditions={u.conditions} />
-          {['draft', 'changes_requested'].includes(u.status) && onTeam && (
-            <>
-              <Button isDisabled={submit.busy} onPress={() => void submit.run(() => post(`/api/v1/use-cases/${id}/submit`)).then(useCase.reload)}>
-                {t('research.submitToCommittee')}
-              </Button>
-              <ProblemBox error={submit.error} />
-            </>
-          )}
         </Section>
         <Section title={t('research.budget')} id="budget">
           {!budget.data ? (
@@ -155,6 +117,8 @@ export function UseCasePage({ id, computationId }: { id: string; computationId?:
           )}
         </Section>
       </div>
+      {['draft', 'changes_requested'].includes(u.status) && owner && <EditUseCase key={u.updatedAt} useCase={u} onDone={useCase.reload} />}
+      {['approved', 'active'].includes(u.status) && owner && <AmendUseCase key={u.updatedAt} useCase={u} onDone={useCase.reload} />}
       {computationId && <ComputationView id={computationId} useCaseId={id} onSettled={() => (computations.reload(), budget.reload())} />}
       {u.status === 'active' && onTeam && <QueryBuilder useCase={u} onSubmitted={(cid) => go(`/use-cases/${id}/computations/${cid}`)} />}
       <Section title={t('research.computations')} id="computations">

@@ -5,6 +5,8 @@ import { get, getText, Json } from '../api';
 import { Button, Loading, ProblemBox, Section, Select, Status, useAsyncAction } from '../components';
 import { BarChart, COMMUNE_CODES, COMMUNE_NAMES, HeraultMap } from './map';
 import { prettyColumn } from './shared';
+import { suppressionReasons } from '../logic/map-cells';
+import { measureLabel } from '../logic/measures';
 
 const FINAL = new Set(['released', 'pending_release', 'rejected', 'failed', 'cancelled']);
 
@@ -46,22 +48,14 @@ function useSignature(result: Json, computationId: string): 'checking' | 'valid'
 
 const isMeasure = (c: string, groupLabels: string[]) => !groupLabels.includes(c);
 
-/** `count`, `sum(h.icuDays)`, `mean(…)`, `rate(…)` said in words. */
+/** Measure labels in the reader's language (see logic/measures). */
 function useMeasureLabel() {
-  const { t } = useTranslation();
-  return (m: string) => {
-    if (m === 'count') return t('measures.count');
-    const inner = /^(\w+)\((.*)\)$/.exec(m);
-    if (!inner) return m;
-    const [, fn, arg] = inner;
-    if (fn === 'sum' || fn === 'mean') return t(`measures.${fn}`, { column: prettyColumn(arg) });
-    if (fn === 'rate') return t('measures.rate', { detail: arg });
-    return m;
-  };
+  const { t, i18n } = useTranslation();
+  return (m: string) => measureLabel(t, m, i18n.language);
 }
 
 export function ComputationView({ id, useCaseId, onSettled }: { id: string; useCaseId: string; onSettled?: () => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { data: c, error } = useComputation(id, onSettled);
   const result = c?.result;
   const signature = useSignature(result, id);
@@ -81,7 +75,6 @@ export function ComputationView({ id, useCaseId, onSettled }: { id: string; useC
   const valuesOf = (g: string) => [...new Set(rows.map((r) => String(r[g])))];
   const pick = (g: string) => others[g] ?? valuesOf(g)[0];
   const slice = rows.filter((r) => otherGroups.every((g) => String(r[g]) === pick(g)));
-  const reasons = [...new Set(rows.filter((r) => r.suppressed).map((r) => r.reason ?? 'min_cell_size'))];
 
   const saveCsv = () =>
     download.run(async () => {
@@ -103,7 +96,7 @@ export function ComputationView({ id, useCaseId, onSettled }: { id: string; useC
         <div role="alert" className="problem">
           <strong>{t(`problems.${c.rejection.code}`, { defaultValue: t('problems.generic') })}</strong>
           <p className="detail">
-            {t('problems.serverSays')} « {c.rejection.detail} »
+            {t('problems.serverSays')} {t('common.quoted', { text: c.rejection.detail })}
           </p>
         </div>
       )}
@@ -112,7 +105,7 @@ export function ComputationView({ id, useCaseId, onSettled }: { id: string; useC
         <>
           <div className="disclosure" role="note" aria-label={t('result.disclosure')}>
             <p>
-              <strong>{t('result.disclosure')}</strong> : {t('result.disclosureText', { min: result.disclosure.minCellSize, primary: result.disclosure.primarySuppressed, secondary: result.disclosure.secondarySuppressed })}
+              <strong>{t('result.disclosure')}</strong>{t('common.colon')}{t('result.disclosureText', { min: result.disclosure.minCellSize, primary: result.disclosure.primarySuppressed, secondary: result.disclosure.secondarySuppressed })}
               {result.disclosure.rounding ? ` ${t('result.rounding', { n: result.disclosure.rounding })}` : ''}
               {result.disclosure.perturbation ? ` ${t('result.perturbation', { n: result.disclosure.perturbation.maxDeviation })}` : ''}
               {result.privacy?.mechanism !== 'none' ? ` ${t('result.dp', { epsilon: result.privacy.epsilonSpent })}` : ''}
@@ -138,9 +131,9 @@ export function ComputationView({ id, useCaseId, onSettled }: { id: string; useC
           <ProblemBox error={download.error} />
           {communeColumn && (
             <figure className="map-figure">
-              <HeraultMap label={measureLabel(m)} cells={slice.filter((r) => r[communeColumn] !== '*').map((r) => ({ code: String(r[communeColumn]), value: r[m] == null ? null : Number(r[m]), suppressed: !!r.suppressed, reason: r.reason }))} />
+              <HeraultMap label={measureLabel(m)} minCellSize={result.disclosure.minCellSize} cells={slice.filter((r) => r[communeColumn] !== '*').map((r) => ({ code: String(r[communeColumn]), value: r[m] == null ? null : Number(r[m]), suppressed: !!r.suppressed, reason: r.reason }))} />
               <figcaption>
-                <span className="legend-hatch" aria-hidden="true" /> {t('result.hatched')} {reasons.map((r) => t(`reasons.${r}`, { min: result.disclosure.minCellSize })).join(' ; ')}.
+                <span className="legend-hatch" aria-hidden="true" /> {t('result.hatched')} {suppressionReasons(t, rows, result.disclosure.minCellSize).join(' ; ')}.
                 <span className="legend-empty" aria-hidden="true" /> {t('result.noDataLegend')}
                 <br />
                 <small className="attribution">{t('result.attribution')} IGN Admin Express, via france-geojson (Licence Ouverte / Etalab).</small>
@@ -165,7 +158,7 @@ export function ComputationView({ id, useCaseId, onSettled }: { id: string; useC
               {(showAll ? rows : rows.slice(0, 30)).map((r, i) => (
                 <tr key={i} className={r.suppressed ? 'suppressed' : undefined}>
                   {result.columns.map((col: string) => (
-                    <td key={col}>{groupLabels.includes(col) ? (r[col] === '*' ? t('result.all') : col === communeColumn ? `${r[col]} ${COMMUNE_NAMES.get(String(r[col])) ?? ''}` : String(r[col])) : r.suppressed ? <span className="secret">{t('result.secret')} — {t(`reasons.${r.reason ?? 'min_cell_size'}`, { min: result.disclosure.minCellSize })}</span> : Number(r[col]).toLocaleString()}</td>
+                    <td key={col}>{groupLabels.includes(col) ? (r[col] === '*' ? t('result.all') : col === communeColumn ? `${r[col]} ${COMMUNE_NAMES.get(String(r[col])) ?? ''}` : String(r[col])) : r.suppressed ? <span className="secret">{t('result.secret')} — {t(`reasons.${r.reason ?? 'min_cell_size'}`, { min: result.disclosure.minCellSize })}</span> : Number(r[col]).toLocaleString(i18n.language)}</td>
                   ))}
                 </tr>
               ))}

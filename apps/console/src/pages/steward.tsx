@@ -5,6 +5,7 @@ import { get, Json, Page, post, uploadCsv } from '../api';
 import { Button, DateText, Field, Loading, ProblemBox, Section, Select, useAsyncAction, useLoad } from '../components';
 import { go } from '../router';
 import { DatasetVersions } from './dataset-quality';
+import { rowErrorInWords } from '../logic/row-errors';
 import { useSession } from '../session';
 
 /** Results of use cases this organisation provides data to, held for its review (the airlock). */
@@ -50,7 +51,7 @@ function Airlock() {
 }
 
 export function CataloguePage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { me } = useSession();
   const { data, error } = useLoad(() => get<Page<Json>>('/api/v1/datasets?limit=200'), []);
   const mine = (data?.items ?? []).filter((d) => d.organisationId === me?.organisationId);
@@ -85,7 +86,7 @@ export function CataloguePage() {
                 </td>
                 <td>{t(`kind.${d.kind}`)}</td>
                 <td>{d.currentVersion ?? t('steward.noVersion')}</td>
-                <td>{d.currentVersion ? `≈ ${d.rowCount.toLocaleString()}` : '—'}</td>
+                <td>{d.currentVersion ? `≈ ${d.rowCount.toLocaleString(i18n.language)}` : '—'}</td>
               </tr>
             ))}
           </tbody>
@@ -167,7 +168,7 @@ export function NewDatasetPage() {
 }
 
 export function DatasetPage({ id }: { id: string }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const dataset = useLoad(() => get<Json>(`/api/v1/datasets/${id}`), [id]);
   const [file, setFile] = useState<File | null>(null);
   const [progress, setProgress] = useState<number | null>(null);
@@ -202,7 +203,7 @@ export function DatasetPage({ id }: { id: string }) {
           <dt>{t('steward.version')}</dt>
           <dd>{d.currentVersion ? t('steward.versionN', { n: d.currentVersion }) : t('steward.noVersion')}</dd>
           <dt>{t('steward.rows')}</dt>
-          <dd>{d.currentVersion ? t('steward.rowsRounded', { n: d.rowCount.toLocaleString() }) : '—'}</dd>
+          <dd>{d.currentVersion ? t('steward.rowsRounded', { n: d.rowCount.toLocaleString(i18n.language) }) : '—'}</dd>
           <dt>{t('steward.registered')}</dt>
           <dd>
             <DateText value={d.createdAt} />
@@ -234,8 +235,15 @@ export function DatasetPage({ id }: { id: string }) {
       <Section title={t('steward.upload')} id="upload">
         <p>{t('steward.uploadIntro')}</p>
         <div className="field">
-          <label htmlFor="csv-file">{t('steward.file')}</label>
-          <input id="csv-file" type="file" accept=".csv,text/csv" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
+          <span id="csv-file-label" className="label">{t('steward.file')}</span>
+          {/* The browser's own file button speaks the browser's language, not the console's: it is hidden, and a translated label opens it. */}
+          <input id="csv-file" className="sr-only" type="file" accept=".csv,text/csv" aria-labelledby="csv-file-label" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
+          <span className="file-pick">
+            <label htmlFor="csv-file" className="btn btn-secondary">
+              {t('steward.choose')}
+            </label>{' '}
+            <span aria-live="polite">{file ? file.name : t('steward.noFile')}</span>
+          </span>
         </div>
         <Button isDisabled={!file || action.busy} onPress={() => void send()}>
           {t('steward.send')}
@@ -274,7 +282,7 @@ export function DatasetPage({ id }: { id: string }) {
                   <tr key={i}>
                     <td>{e.line === 0 ? t('steward.wholeFile') : e.line}</td>
                     <td>{e.column ?? '—'}</td>
-                    <td>{e.message}</td>
+                    <td>{rowErrorInWords(t, e.message)}</td>
                   </tr>
                 ))}
               </tbody>
