@@ -201,4 +201,26 @@ describe('safe outputs: p-table, versions, membership, storing re-check', () => 
       throw e;
     }
   });
+
+  it('fails closed when the vault holds a value outside the declared domain (rule 0): no cell, no margin released', async () => {
+    // A category column is grouped with `IS NOT NULL` only (ingestion admits no other value); were a
+    // value ever planted behind ingestion's back, the answer holds a cell outside the domain.
+    const planted = await world.createDataset(provider, { columns: COLUMNS as never });
+    const steward = provider.user('data_steward');
+    await platform.app.get(UploadsService, { strict: false }).upload({ id: steward.id, organisationId: provider.id }, planted.id, Readable.from([csv()]));
+    const [{ table_name }] = (
+      await platform.owner.query(`SELECT v.table_name FROM cadre.datasets d JOIN cadre.dataset_versions v ON v.id = d.current_version_id WHERE d.id = $1`, [planted.id])
+    ).rows;
+    await platform.owner.query(`INSERT INTO vault."${table_name}" (nir, iris, "icuDays") SELECT 'planted-' || i, 'UNDECLARED-IRIS', 7 FROM generate_series(1, 30) AS i`);
+    const trusted = await world.trustedUseCase({ requester, providers: [provider], datasets: [planted] });
+    const active = await signAllContracts(world, trusted);
+    for (const totals of [false, true]) {
+      const accepted = await submit(active.id, { datasets: [{ datasetId: planted.id, as: 'h' }], groupBy: ['h.iris'], measures: [{ fn: 'count' }, { fn: 'sum', column: 'h.icuDays' }], totals });
+      expect(accepted.status).toBe(202);
+      const done = await waitFor(accepted.body.id);
+      expect(done.status).toBe('failed');
+      expect(done.result).toBeUndefined();
+      expect(JSON.stringify(done)).not.toContain('UNDECLARED');
+    }
+  });
 });

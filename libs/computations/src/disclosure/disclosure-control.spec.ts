@@ -55,6 +55,15 @@ describe('controlDisclosure', () => {
     expect(one.rows).toEqual(none.rows);
   });
 
+  it('fails closed when the data hold a cell outside the declared domain (rule 0), margins or not', () => {
+    const { plan, compiled, policy, domain } = setup(query);
+    expect(() => controlDisclosure(plan, compiled, [{ keys: ['not-declared'], count: 50, sums: [sum(Array(50).fill(1))], cellKey: 0 }], policy, domain)).toThrow(
+      'outside the declared domain',
+    );
+    const withMargins = setup({ ...query, totals: true });
+    expect(() => controlDisclosure(withMargins.plan, withMargins.compiled, [{ keys: [null], count: 50, sums: [sum(Array(50).fill(1))], cellKey: 0 }], withMargins.policy, withMargins.domain)).not.toThrow();
+  });
+
   it('honours a larger minimum from the decision', () => {
     const { plan, compiled, policy, domain } = setup(query, { minCellSize: 20 });
     const r = controlDisclosure(plan, compiled, [{ keys: [A], count: 19, sums: [sum(Array(19).fill(1))], cellKey: 0 }], policy, domain);

@@ -3,7 +3,7 @@ import type { Plan } from '../planning/plan';
 import type { CompiledAggregate } from '../sql/compiler';
 import { ComputationResult, compareKeys, keyLabel, RawKey, resultColumns, ResultRow, round2, roundTo, SuppressionReason } from './result';
 import { secondarySuppression } from './secondary-suppression';
-import { cellId, domainCells } from '../planning/domain';
+import { assertWithinDomain, cellId, domainCells } from '../planning/domain';
 import { assertNever } from '../planning/measures';
 import { perturbCell } from './perturbation';
 import { perturbationTable } from './ptable';
@@ -70,8 +70,10 @@ export function controlDisclosure(
   domain: RawKey[][],
   denominators: Denominators = new Map(),
 ): ComputationResult {
+  const margins = plan.totals && plan.groupBy.length > 0;
+  assertWithinDomain(data.map((c) => c.keys), domain, margins);
   const byId = new Map(data.map((c) => [cellId(c.keys), c]));
-  const cells: RawCell[] = domainCells(domain, plan.totals && plan.groupBy.length > 0).map(
+  const cells: RawCell[] = domainCells(domain, margins).map(
     (keys) => byId.get(cellId(keys)) ?? { keys, count: 0, ...(compiled.rowCounted ? { rows: 0 } : {}), cellKey: 0, sums: compiled.summed.map(() => ({ sum: 0, contributors: 0, absSum: 0, top: [] })) },
   );
   const reasons: (SuppressionReason | null)[] = cells.map((c) => {

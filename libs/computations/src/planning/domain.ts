@@ -85,6 +85,17 @@ export function domainCells(values: RawKey[][], totals: boolean): RawKey[][] {
   return cells;
 }
 
+/**
+ * Rule 0 fails closed: the aggregate's answer may only hold cells of the declared domain
+ * (margins included when `totals`). A cell outside it means the data hold a value the
+ * domain does not know: the computation fails (the message names no value) rather than
+ * dropping the cell while a margin still counts it.
+ */
+export function assertWithinDomain(dataKeys: RawKey[][], domain: RawKey[][], totals: boolean): void {
+  const known = new Set(domainCells(domain, totals).map(cellId));
+  if (dataKeys.some((keys) => !known.has(cellId(keys)))) throw new Error('the aggregate answered a cell outside the declared domain');
+}
+
 /** A map key for a cell's keys: bins compare as numbers, values as text. */
 export function cellId(keys: RawKey[]): string {
   return JSON.stringify(keys.map((k) => (k === null ? null : String(k))));

@@ -4,7 +4,7 @@ import { maxCellsPerPerson, type CompiledAggregate } from '../sql/compiler';
 import { ComputationResult, compareKeys, keyLabel, RawKey, resultColumns, ResultRow, round2, roundTo } from '../disclosure/result';
 import { gaussianNoise, gaussianSigma2, laplaceNoise, zcdpFromApproxDp } from './discrete-mechanisms';
 import { dpQuantile } from './quantile';
-import { cellId, domainCells } from '../planning/domain';
+import { assertWithinDomain, cellId, domainCells } from '../planning/domain';
 import { Denominators, measureValue } from '../disclosure/disclosure-control';
 import type { RandomSource } from './random-source';
 
@@ -79,6 +79,7 @@ export function releaseWithPrivacy(
   // A person in up to L cells moves up to L cells' statistics: sensitivities (and the quantiles' budget) scale with L.
   const L = maxCellsPerPerson(plan);
   const boundedTotal = rows.reduce((n, r) => n + Number(r.bp ?? 0), 0);
+  assertWithinDomain(rows.map((r) => plan.groupBy.map((_, i) => r[`k${i}`] as RawKey)), domain, false);
   const byId = new Map(
     rows.map((r) => {
       const keys = plan.groupBy.map((_, i) => r[`k${i}`] as RawKey);

@@ -53,6 +53,14 @@ describe('compileAggregate', () => {
     expect(compiled.sql).toContain('FROM person GROUP BY g, k0, k1');
   });
 
+  it('keeps a category grouped on its own declared categories to non-null values (ingestion admits no other), and tests other domains value by value', () => {
+    const { compiled } = compile({ groupBy: ['h.iris', 'h.icuDays'] });
+    expect(compiled.sql).toContain('(d0."iris")::text IS NOT NULL');
+    expect(compiled.sql).not.toMatch(/\(d0\."iris"\)::text = ANY/);
+    // An integer within bounds: its domain is listed, each row tested against it.
+    expect(compiled.sql).toMatch(/\(d0\."icuDays"\)::text = ANY\(\$\d+::text\[\]\)/);
+  });
+
   it('under DP clamps values, draws keys from the declared domain and compiles one histogram per quantile', () => {
     const { compiled } = compile(
       { groupBy: ['h.iris'], measures: [{ fn: 'sum', column: 's.income' }, { fn: 'quantile', column: 'h.icuDays', q: 0.5 }], privacy: { mechanism: 'laplace', epsilon: 1 } },
