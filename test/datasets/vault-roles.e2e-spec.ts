@@ -43,6 +43,15 @@ describe('the vault roles around a loaded version table', () => {
     expect(rows).toEqual([{ tableowner: 'cadre_vault', compute_reads: true }]);
   });
 
+  it('has planner statistics from ingestion, which only a role that may read the table sees', async () => {
+    const stats = `SELECT count(*)::int AS n FROM pg_stats WHERE schemaname = 'vault' AND tablename = $1`;
+    expect((await f.platform.owner.query(stats, [table])).rows[0].n).toBeGreaterThan(0);
+    expect((await (await connect('compute')).query(stats, [table])).rows[0].n).toBeGreaterThan(0);
+    // Most common values and histograms are values: neither the API nor the ingest role sees them.
+    expect((await (await connect('app')).query(stats, [table])).rows[0].n).toBe(0);
+    expect((await (await connect('ingest')).query(stats, [table])).rows[0].n).toBe(0);
+  });
+
   describe('the API role (cadre_app)', () => {
     it('cannot read the version table', async () => {
       const app = await connect('app');

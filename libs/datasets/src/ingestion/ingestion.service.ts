@@ -151,6 +151,10 @@ export class IngestionService {
         await client.query('ROLLBACK');
         return { status: 'succeeded', unchanged: true, rowsAccepted: sink.rowsAccepted, errors: [], errorCount: 0, contentSha256, interrupted };
       }
+      // Planner statistics now, while the ingest role still owns the table: computations join
+      // and group millions of rows and must not be planned blind (autovacuum may be off, and
+      // would come late). pg_stats shows them only to roles that may SELECT the table anyway.
+      await client.query(`ANALYZE vault.${quoteIdent(table)}`);
       await client.query('SELECT vault.finalise_version($1)', [table]);
       await client.query('COMMIT');
       return { status: 'succeeded', unchanged: false, rowsAccepted: sink.rowsAccepted, errors: [], errorCount: 0, contentSha256, interrupted };
