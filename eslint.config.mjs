@@ -1,7 +1,8 @@
 // ESLint (flat config) for the backend: apps/api, apps/worker, apps/cli, libs, scripts, bench, test.
 // A modest, syntax-only rule set (no type information), so that `npm run lint` stays fast:
 // the module boundaries of README "Architecture" and docs/internal-interfaces.md, plus a few
-// TypeScript rules. apps/console (the React app) is not linted here.
+// TypeScript rules. apps/console (the React app) gets the same cycle and TypeScript rules, and may
+// not import the backend (it talks to it over HTTP only).
 import { createNodeResolver, flatConfigs as importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
@@ -38,11 +39,11 @@ const layeringZones = allLibs.flatMap((lib) =>
 const libCodeZones = [...layeringZones, { target: './libs', from: ['./apps', './test', './scripts', './bench'], message: 'a lib never imports an app, a test or a script' }];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'apps/console/**', 'bench/data/**', 'bench/results/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'apps/console/geo/**', 'bench/data/**', 'bench/results/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', 'apps/console/**/*.tsx'],
     extends: [importX.typescript],
-    languageOptions: { parser: tseslint.parser, ecmaVersion: 2022, sourceType: 'module' },
+    languageOptions: { parser: tseslint.parser, ecmaVersion: 2022, sourceType: 'module', parserOptions: { ecmaFeatures: { jsx: true } } },
     plugins: { '@typescript-eslint': tseslint.plugin },
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     settings: {
@@ -104,6 +105,22 @@ export default tseslint.config(
             { group: ['@cadre/*/**'], message: 'deep import: import the lib through its index, `@cadre/<lib>`' },
             { regex: '^(\\.\\./)+libs/', message: "relative import into a lib: import `@cadre/<lib>` instead" },
             { regex: '^(\\.\\./)+[a-z-]+/src/.', message: "relative import into another app's internals: import its public entry (`<app>/src`) instead" },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The console is a browser app: it reaches the platform through the HTTP API, never by importing
+    // a lib or another app (which would also pull server code into the bundle).
+    files: ['apps/console/**/*.ts', 'apps/console/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@cadre/*', '@cadre/*/**'], message: 'the console talks to the platform over HTTP only: no backend lib in the bundle' },
+            { regex: '^(\\.\\./)+(libs|apps|scripts|bench)/', message: 'the console imports nothing outside apps/console' },
           ],
         },
       ],

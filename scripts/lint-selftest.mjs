@@ -16,6 +16,7 @@ const fixtures = [
   { name: 'layering: a lib importing an app', file: 'libs/jobs/src/lint-fixture.ts', code: "export { ApiModule } from '../../../apps/api/src/api.module';\n", rule: 'import-x/no-restricted-paths' },
   // jobs.ts rewritten to import job-runner.ts, which imports jobs.ts: a cycle.
   { name: 'a module cycle', file: 'libs/jobs/src/jobs.ts', code: "import { JobRunner } from './job-runner';\nexport const runner = JobRunner;\n", rule: 'import-x/no-cycle' },
+  { name: 'the console importing a backend lib', file: 'apps/console/src/lint-fixture.tsx', code: "export { ERROR_CODES } from '@cadre/common';\n", rule: 'no-restricted-imports' },
   { name: 'an explicit any in lib code', file: 'libs/jobs/src/lint-fixture.ts', code: 'export const x: any = 1;\n', rule: '@typescript-eslint/no-explicit-any' },
 ];
 const clean = { name: 'a clean import through the index', file: 'libs/ethics/src/lint-fixture.ts', code: "export { ORG_ROLES } from '@cadre/identity';\n" };

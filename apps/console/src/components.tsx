@@ -72,7 +72,7 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { data: T |
     return () => {
       live = false;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // `load` is a fresh closure each render: the caller's `deps` say when it must run again.
   }, [...deps, tick]);
   return { data, error, reload: useCallback(() => setTick((n) => n + 1), []) };
 }
