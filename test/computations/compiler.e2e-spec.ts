@@ -12,7 +12,7 @@ import {
   CryptoRandomSource,
 } from '@cadre/computations';
 import { runReadOnly } from '../../libs/computations/src/sql/vault-runner';
-import { domainValues } from '../../libs/computations/src/planning/domain';
+import { assertWithinDomain, domainValues } from '../../libs/computations/src/planning/domain';
 
 const SECRET = 'record-key-secret-for-tests';
 const at = <T>(plan: T, catalogue: ReturnType<typeof context>['catalogue']) => ({ plan, catalogue });
@@ -227,16 +227,21 @@ describe('compiled computations on a real vault (cadre_compute, read-only)', () 
       await tableStillThere();
     });
 
-    it('binds hostile declared categories as parameters under DP', async () => {
+    it('keeps hostile declared categories out of the SQL under DP, and fails closed on values the declaration does not know', async () => {
       const hostile = [`${IRIS[0]}'); ${attack}`, IRIS[1]];
-      const { compiled, rows } = await run(
+      const { plan, compiled, rows } = await run(
         { datasets: [H, S], groupBy: ['h.iris'], measures: [{ fn: 'count' }], privacy: { mechanism: 'laplace', epsilon: 0.5 } },
         { mechanism: 'laplace', irisCategories: hostile },
       );
+      // A category grouped on its own declaration is tested IS NOT NULL (ingestion admits no other
+      // value): the categories are neither in the text nor even bound.
       expect(compiled.sql).not.toContain('DROP');
-      // …101 is no longer in the declared domain: p1's first row inside the domain is their …102 row.
-      expect(Object.fromEntries(rows.map((r) => [r.k0, r.n]))).toEqual({ [IRIS[1]]: 16 });
+      expect(compiled.params.flat()).not.toContain(hostile[0]);
       await tableStillThere();
+      // This catalogue was swapped under the data (…101 and …103 are no longer declared): the answer
+      // holds cells outside the domain, and the release refuses it rather than dropping them.
+      expect(rows.map((r) => r.k0)).toEqual(expect.arrayContaining([IRIS[0], IRIS[1]]));
+      expect(() => assertWithinDomain(rows.map((r) => [r.k0 as string]), domainValues(plan, new Map()), false)).toThrow('outside the declared domain');
     });
   });
 });
