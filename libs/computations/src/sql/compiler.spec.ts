@@ -1,7 +1,7 @@
 import { catalogue, context, IDS, TABLES } from '../../../../test/computations/vault-fixture';
 import { planComputation } from '../planning/planner';
 import { parseQuery } from '../query/query';
-import { compileAggregate, CompileOptions, recordKeySeed } from './compiler';
+import { cellRankSeed, compileAggregate, CompileOptions, recordKeySeed } from './compiler';
 import { compileDifferencing, distinctEarlierPopulations } from './differencing';
 import type { Plan } from '../planning/plan';
 import { catalogueAt } from '../planning/versions';
@@ -69,13 +69,18 @@ describe('compileAggregate', () => {
     expect(compiled.sql).toMatch(/LEAST\(GREATEST\(COALESCE/);
     // Cells holding persons only: the declared domain is laid over them outside SQL (domain.ts), no cell key.
     expect(compiled.sql).toContain('GROUP BY k0');
-    expect(compiled.sql).not.toMatch(/\bck\b|hashtextextended/);
+    expect(compiled.sql).not.toMatch(/\bck\b|AS rk/);
     expect(compiled.perturbed).toBe(false);
     // Each person keeps at most L cells, ranked by a keyed hash of (pseudonym, cell), never by a value (issue 13).
     expect(compiled.sql).not.toContain('DISTINCT ON');
-    expect(compiled.sql).toMatch(/row_number\(\) OVER \(PARTITION BY pid ORDER BY md5\(\$\d+::text \|\| pid \|\| json_build_array\(k0\)::text\)\) AS cell_rank/);
+    expect(compiled.sql).toMatch(
+      /row_number\(\) OVER \(PARTITION BY pid ORDER BY hashtextextended\(pid \|\| json_build_array\(k0\)::text, \$\d+::bigint\), json_build_array\(k0\)::text\) AS cell_rank/,
+    );
     expect(compiled.sql).toMatch(/WHERE cell_rank <= \$\d+::integer/);
-    expect(compiled.params).toContain(SECRET);
+    // The ranking's seed is derived from the secret for this purpose alone: the secret never reaches the database.
+    expect(compiled.params).not.toContain(SECRET);
+    expect(compiled.params).toContain(cellRankSeed(SECRET));
+    expect(compiled.params).not.toContain(recordKeySeed(SECRET));
     expect(compiled.params).toContain(1); // L, the contract's default
     expect(compiled.quantiles[0].statement.sql).toContain('cell_rank <=');
     expect(compiled.summed).toEqual([{ ref: { datasetId: IDS.social, column: 'income' }, scale: 100, min: 0, max: 100000 }]);

@@ -91,9 +91,19 @@ export function recordKeyExpression(pid: string, seedParam: string): string {
   return `(hashtextextended(${pid}, ${seedParam}) >> 32)::integer`;
 }
 
-/** The 64-bit seed of record keys, derived from the secret (HMAC-SHA-256, first 8 bytes, signed), as text for a bigint parameter. */
+/** A 64-bit seed derived from the secret for one purpose (HMAC-SHA-256 of the label, first 8 bytes, signed), as text for a bigint parameter. */
+function derivedSeed(secret: string, label: string): string {
+  return createHmac('sha256', secret).update(label).digest().readBigInt64BE(0).toString();
+}
+
+/** The 64-bit seed of record keys: the secret itself never reaches the database. */
 export function recordKeySeed(secret: string): string {
-  return createHmac('sha256', secret).update('cadre.record-key.v1').digest().readBigInt64BE(0).toString();
+  return derivedSeed(secret, 'cadre.record-key.v1');
+}
+
+/** The 64-bit seed that ranks a person's cells under DP (issue 13's bound L), apart from record keys. */
+export function cellRankSeed(secret: string): string {
+  return derivedSeed(secret, 'cadre.dp-cell-rank.v1');
 }
 
 /** The cell key of a group: the sum of its persons' record keys modulo 2^32, in [0, 2^32). */
@@ -122,7 +132,7 @@ function personRelation(
   onePersonPerRow: boolean,
   secretParam: string | null = null,
   rowCounted = false,
-  boundParams: { secret: string; cells: string } | null = null,
+  boundParams: { seed: string; cells: string } | null = null,
 ): string {
   const keys = plan.groupBy.map((_, i) => `k${i}`);
   const rowKeys = plan.groupBy.map((g, i) => `${rel.groupKey(g)} AS k${i}`);
@@ -167,7 +177,8 @@ function personRelation(
   const values = summed.map((s, j) => `${personValue(`r${j}`, s)} AS v${j}`);
   const select = ['pid', ...keys, ...values, ...quantiles.map((_, j) => `b${j}`), ...rk, `(cell_rank = 1 AND cells > ${boundParams!.cells}) AS bounded`];
   const cellText = keys.length ? `json_build_array(${keys.join(', ')})::text` : `''`;
-  const ranked = `SELECT per_cell.*, row_number() OVER (PARTITION BY pid ORDER BY md5(${boundParams!.secret} || pid || ${cellText})) AS cell_rank, count(*) OVER (PARTITION BY pid) AS cells FROM (${perCell}) AS per_cell`;
+  // The cell text breaks the (2^-64) ties of the seeded hash, so the choice is deterministic.
+  const ranked = `SELECT per_cell.*, row_number() OVER (PARTITION BY pid ORDER BY hashtextextended(pid || ${cellText}, ${boundParams!.seed}), ${cellText}) AS cell_rank, count(*) OVER (PARTITION BY pid) AS cells FROM (${perCell}) AS per_cell`;
   return `SELECT ${select.join(', ')} FROM (${ranked}) AS ranked WHERE cell_rank <= ${boundParams!.cells}`;
 }
 
@@ -217,7 +228,7 @@ export function compileAggregate(plan: Plan, catalogue: CatalogueDataset[], opti
   const bound = (p: SqlParams) => {
     if (!dp || onePersonPerRow) return null; // one joined row per person: one cell per person already
     if (!options.recordKeySecret) throw new Error('a plan under differential privacy needs the record key secret');
-    return { secret: p.add(options.recordKeySecret, 'text'), cells: p.add(maxCellsPerPerson(plan), 'integer') };
+    return { seed: p.add(cellRankSeed(options.recordKeySecret), 'bigint'), cells: p.add(maxCellsPerPerson(plan), 'integer') };
   };
   const person = personRelation(plan, rel, params, summed, [], dp, onePersonPerRow, secretParam, rowCounted, bound(params));
 
