@@ -17,6 +17,7 @@ import { AccessTokensService } from './tokens/access-tokens.service';
 import { RefreshToken } from './tokens/refresh-token.entity';
 import { RefreshTokensService } from './tokens/refresh-tokens.service';
 import { SessionsService } from './tokens/sessions.service';
+import { ActorCache } from './tokens/actor-cache';
 import { UserAdminService } from './users/user-admin.service';
 import { User } from './users/user.entity';
 import { UsersController } from './users/users.controller';
@@ -42,6 +43,7 @@ import { UsersService } from './users/users.service';
     AccessTokensService,
     RefreshTokensService,
     SessionsService,
+    ActorCache,
     LoginThrottle,
     AuthService,
     OidcVerifier,
