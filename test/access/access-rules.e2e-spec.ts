@@ -119,13 +119,13 @@ describe('access rules in one place (AbilityFactory): each moved rule still refu
 
     it('refuses a researcher of the requester who is off the team: no run (403), no budget (404)', async () => {
       expect((await as(offTeam).get(`/api/v1/use-cases/${useCase.id}`)).status).toBe(200);
-      const run = await as(offTeam).post(`/api/v1/use-cases/${useCase.id}/computations`).send(query());
+      const run = await as(offTeam).post(`/api/v1/use-cases/${useCase.id}/computations`).send({ query: query() });
       expect(run.status).toBe(403);
       expect((await as(offTeam).get(`/api/v1/use-cases/${useCase.id}/budget`)).status).toBe(404);
     });
 
     it('refuses a data steward of a provider the run (403: the route is for researchers)', async () => {
-      const res = await as(providers[0].user('data_steward')).post(`/api/v1/use-cases/${useCase.id}/computations`).send(query());
+      const res = await as(providers[0].user('data_steward')).post(`/api/v1/use-cases/${useCase.id}/computations`).send({ query: query() });
       expect(res.status).toBe(403);
     });
 
@@ -135,7 +135,7 @@ describe('access rules in one place (AbilityFactory): each moved rule still refu
         expect((await as(user).get(`/api/v1/use-cases/${useCase.id}/budget`)).status).toBe(404);
         expect((await as(user).get(`/api/v1/use-cases/${useCase.id}/computations`)).status).toBe(404);
       }
-      expect((await as(outsider.user('researcher')).post(`/api/v1/use-cases/${useCase.id}/computations`).send(query())).status).toBe(404);
+      expect((await as(outsider.user('researcher')).post(`/api/v1/use-cases/${useCase.id}/computations`).send({ query: query() })).status).toBe(404);
     });
   });
 

@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, JWK, KeyLike } from 'jose';
 import { AuditService } from '@cadre/audit';
 import { AppConfig } from '@cadre/config';
+import { ActorCache } from '../tokens/actor-cache';
 import { decryptPrivateKey, encryptPrivateKey } from './key-crypto';
 import { SigningAlg, SigningKey } from './signing-key.entity';
 
@@ -50,6 +51,7 @@ export class SigningKeysService implements OnModuleInit {
     private readonly dataSource: DataSource,
     private readonly config: AppConfig,
     private readonly audit: AuditService,
+    private readonly actors: ActorCache,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -87,6 +89,8 @@ export class SigningKeysService implements OnModuleInit {
     };
     const result = em ? await run(em) : await this.dataSource.transaction(run);
     this.cache = undefined;
+    // Which keys open tokens has changed: no token verified with the old set is reused.
+    this.actors.clear();
     if (!em) await this.reload();
     return result;
   }

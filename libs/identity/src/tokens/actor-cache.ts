@@ -63,6 +63,12 @@ export class ActorCache {
     for (const [token, e] of this.entries) if (e.sid === sid) this.entries.delete(token);
   }
 
+  /** Forgets everything (a signing-key rotation: which keys open tokens has changed). */
+  clear(): void {
+    this.generation++;
+    this.entries.clear();
+  }
+
   forgetUser(userId: string): void {
     this.generation++;
     for (const [token, e] of this.entries) if (e.userId === userId) this.entries.delete(token);
