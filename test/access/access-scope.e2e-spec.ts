@@ -70,6 +70,28 @@ describe('accessCondition (CASL rules → SQL WHERE)', () => {
     );
   });
 
+  it('selects exactly the contracts ability.can("read") allows, for any actor (the contracts list scope)', async () => {
+    const arbContract = fc.record({ providerOrganisationId: fc.constantFrom(...ORGS), requesterOrganisationId: fc.constantFrom(...ORGS) });
+    await fc.assert(
+      fc.asyncProperty(arbActor, fc.array(arbContract, { minLength: 1, maxLength: 12 }), async (who, records) => {
+        const ability = defineAbilityFor({ ...who, email: 'x@test', displayName: 'x' });
+        const scope = accessCondition(ability, 'read', 'Contract', { providerOrganisationId: 'c.provider', requesterOrganisationId: 'c.requester' });
+        const { text, values: scoped } = toPositional(scope.where, scope.parameters);
+        const shifted = text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + 1}`);
+        const { rows } = await pg.query(
+          `WITH c AS (
+             SELECT (r->>'i')::int AS i, (r->>'providerOrganisationId')::uuid AS provider, (r->>'requesterOrganisationId')::uuid AS requester
+               FROM jsonb_array_elements($1::jsonb) r)
+           SELECT i FROM c WHERE ${shifted} ORDER BY i`,
+          [JSON.stringify(records.map((r, i) => ({ ...r, i }))), ...scoped],
+        );
+        const expected = records.map((r, i) => (ability.can('read', subject('Contract', { ...r })) ? i : -1)).filter((i) => i >= 0);
+        expect(rows.map((r: { i: number }) => r.i)).toEqual(expected);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it('is FALSE without any grant and TRUE for an unconditional one', () => {
     const researcher = defineAbilityFor({ id: USERS[0], email: 'r@t', displayName: 'r', organisationId: ORGS[0], roles: ['researcher'], platformRoles: [] });
     expect(accessCondition(researcher, 'read', 'AuditEvent', { organisationIds: { array: 'e.organisation_ids' } }).where).toBe('FALSE');

@@ -2,6 +2,7 @@ import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, exportJWK, generat
 import { Signer, SigningKeysService } from '@cadre/identity';
 import { ADMIN, startTestPlatform, TestPlatform } from '../support/platform';
 import { login } from '../support/identity';
+import { SESSION_CACHE_MS } from '../../libs/identity/src/tokens/sessions.service';
 
 const b64 = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
 
@@ -134,6 +135,9 @@ describe('identity: forged tokens, the JWKS, record signatures and key rotation'
         .sign(key);
       expect((await me(token)).status).toBe(200);
       await platform.owner.query(`DELETE FROM cadre.users WHERE id = $1`, [user.id]);
+      // Deleted behind the platform's back (no in-process path deletes users): the per-token
+      // actor cache (issue 12) learns it within SESSION_CACHE_MS, as for another process's revocation.
+      await new Promise((r) => setTimeout(r, SESSION_CACHE_MS + 100));
       expect((await me(token)).status).toBe(401);
     });
   });

@@ -1,6 +1,6 @@
 import { subject } from '@casl/ability';
 import type { Actor } from '@cadre/common';
-import { defineAbilityFor } from './ability.factory';
+import { AbilityFactory, defineAbilityFor } from './ability.factory';
 import type { Action, SubjectType } from './subjects';
 
 const ORG = 'org-a';
@@ -110,6 +110,20 @@ const table: Row[] = [
   ['provider researcher does not', RESEARCHER_B, 'read', 'Computation', computation, false],
   ['outsider cannot read the computation', RESEARCHER_C, 'read', 'Computation', computation, false],
   ['platform admin does not read results', PLATFORM_ADMIN, 'read', 'Computation', computation, false],
+  // Moved from the services (issue 11): who downloads a result, who accepts a place on a team, who signs
+  ['team downloads the result', RESEARCHER_A, 'download', 'Computation', computation, true],
+  ['provider steward, who may release, does not download', STEWARD_B, 'download', 'Computation', computation, false],
+  ['a researcher off the team does not download', RESEARCHER_B, 'download', 'Computation', computation, false],
+  ['a researcher off the team does not run', RESEARCHER_B, 'create', 'Computation', computation, false],
+  ['a researcher off the team does not cancel', RESEARCHER_B, 'cancel', 'Computation', computation, false],
+  ['a steward of a party does not sign', STEWARD_B, 'sign', 'Contract', contract, false],
+  ['the committee reads but does not sign', COMMITTEE, 'sign', 'Contract', contract, false],
+  ['an org admin of a third org does not sign', actor({ organisationId: THIRD, roles: ['org_admin'] }), 'sign', 'Contract', contract, false],
+  ['a named researcher accepts their own place on a team', RESEARCHER_B, 'accept', 'TeamMembership', { userId: 'someone', organisationId: OTHER }, true],
+  ['a researcher does not accept for a colleague', RESEARCHER_B, 'accept', 'TeamMembership', { userId: 'colleague', organisationId: OTHER }, false],
+  ['their org admin accepts for them', actor({ organisationId: OTHER, roles: ['org_admin'] }), 'accept', 'TeamMembership', { userId: 'someone', organisationId: OTHER }, true],
+  ["the requester's org admin does not accept for another org's researcher", ADMIN_A, 'accept', 'TeamMembership', { userId: 'someone', organisationId: OTHER }, false],
+  ['a steward does not accept for a colleague', STEWARD_B, 'accept', 'TeamMembership', { userId: 'someone', organisationId: OTHER }, false],
   ['provider steward releases', STEWARD_B, 'release', 'Computation', computation, true],
   ['provider org admin releases', actor({ organisationId: OTHER, roles: ['org_admin'] }), 'release', 'Computation', computation, true],
   ['team cannot release its own result', RESEARCHER_A, 'release', 'Computation', computation, false],
@@ -151,5 +165,17 @@ describe('AbilityFactory rules (role × action × record)', () => {
         expect(nobody.can(action, type)).toBe(false);
       }
     }
+  });
+});
+
+describe('AbilityFactory.createForActor (one ability per actor object)', () => {
+  it('builds the rules once for an actor object, and afresh for a new one (a role change is a new actor)', () => {
+    const factory = new AbilityFactory();
+    const researcher = actor({ roles: ['researcher'] });
+    expect(factory.createForActor(researcher)).toBe(factory.createForActor(researcher));
+    const promoted = { ...researcher, roles: ['org_admin' as const] };
+    expect(factory.createForActor(promoted)).not.toBe(factory.createForActor(researcher));
+    expect(factory.createForActor(promoted).can('create', 'OrganisationKey')).toBe(true);
+    expect(factory.createForActor(researcher).can('create', 'OrganisationKey')).toBe(false);
   });
 });

@@ -11,8 +11,17 @@ import type { AppAbility } from './subjects';
  */
 @Injectable()
 export class AbilityFactory {
+  /**
+   * One ability per actor object: a request asks several times (guards, then services),
+   * and a cached actor (AuthGuard's per-token cache) is one object for many requests.
+   * An actor object is never mutated: a role change yields a new actor, hence new rules.
+   */
+  private readonly built = new WeakMap<Actor, AppAbility>();
+
   createForActor(actor: Actor): AppAbility {
-    return defineAbilityFor(actor);
+    let ability = this.built.get(actor);
+    if (!ability) this.built.set(actor, (ability = defineAbilityFor(actor)));
+    return ability;
   }
 }
 
@@ -41,6 +50,10 @@ export function defineAbilityFor(actor: Actor): AppAbility {
   // Computations and budgets: the team.
   can('read', 'Computation', { teamUserIds: { $in: [me] } });
   can('read', 'Budget', { teamUserIds: { $in: [me] } });
+  // A released result leaves the platform (CSV) for the team only, not for the providers.
+  can('download', 'Computation', { teamUserIds: { $in: [me] } });
+  // A researcher named on a team accepts to join it (their org_admin may for them, below).
+  can('accept', 'TeamMembership', { userId: me });
 
   if (has('org_admin')) {
     can('create', 'User', { organisationId: org });
@@ -56,6 +69,7 @@ export function defineAbilityFor(actor: Actor): AppAbility {
     can('sign', 'Contract', { requesterOrganisationId: org });
     can(['update', 'terminate'], 'Contract', { providerOrganisationId: org });
     can('read', 'AuditEvent', { organisationIds: { $in: [org] } });
+    can('accept', 'TeamMembership', { organisationId: org });
   }
   if (has('org_admin') || has('data_steward')) {
     // "The providers" of a computation or a budget: who answers for the data and may release results.

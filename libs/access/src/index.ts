@@ -6,6 +6,8 @@ export { AllowedOutOfStanding, CheckPolicies, CHECK_POLICIES, OUT_OF_STANDING_AL
 export type { PolicyHandler } from './check-policies.decorator';
 export { PoliciesGuard, CurrentAbility } from './policies.guard';
 export { accessCondition } from './access-scope';
+export { authorize } from './authorize';
+export type { Refusal } from './authorize';
 export type { FieldMap, FieldSql, SqlCondition } from './access-scope';
 export type { Action, AppAbility, SubjectFields, SubjectRecord, SubjectType } from './subjects';
 export { subject } from '@casl/ability';

@@ -14,7 +14,9 @@ export type Action =
   | 'upload'
   | 'adhere'
   | 'publish'
-  | 'run';
+  | 'run'
+  | 'download'
+  | 'accept';
 
 /**
  * Every subject the rules talk about, with the fields their conditions read. Services
@@ -33,6 +35,8 @@ export interface SubjectFields {
   Vote: object;
   Contract: { providerOrganisationId: string; requesterOrganisationId: string };
   Computation: { teamUserIds: string[]; providerOrganisationIds: string[] };
+  /** A researcher named on a use case's team (their consent to join it): the user and their organisation. */
+  TeamMembership: { userId: string; organisationId: string };
   /** The privacy budget of a use case (GET …/budget): the team and the providers. */
   Budget: { teamUserIds: string[]; providerOrganisationIds: string[] };
   AuditEvent: { organisationIds: string[] };

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { NotFound } from '@cadre/common';
 import type { Page } from '@cadre/common';
-import { AbilityFactory, subject } from '@cadre/access';
+import { AbilityFactory, authorize, subject } from '@cadre/access';
 import { UseCasesService } from '@cadre/ethics';
 import type { Actor } from '@cadre/identity';
 import type { ComputationStatus } from './computation.store';
@@ -36,7 +35,7 @@ export class ComputationListService {
   async list(actor: Actor, useCaseId: string, limit: number, offset: number): Promise<Page<ComputationSummary>> {
     const useCase = await this.useCases.findVisible(actor, useCaseId);
     const target = subject('Computation', { teamUserIds: useCase.teamUserIds, providerOrganisationIds: useCase.providerOrganisationIds });
-    if (!this.abilities.createForActor(actor).can('read', target)) throw new NotFound('Use case');
+    authorize(this.abilities.createForActor(actor), 'read', target, { notFound: 'Use case' });
     const rows: RawSummary[] = await this.db.query(
       `SELECT id, use_case_id, submitted_by, status, query, rejection, failure, epsilon, release_mode, created_at, finished_at
          FROM cadre.computations WHERE use_case_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3`,

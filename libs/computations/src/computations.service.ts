@@ -2,8 +2,8 @@ import { settledOrTimeout } from './computation-events';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { canonicalJson, Forbidden, InvalidInput, NotFound, PolicyViolation, WrongState } from '@cadre/common';
-import { AbilityFactory, subject } from '@cadre/access';
+import { canonicalJson, InvalidInput, NotFound, PolicyViolation, WrongState } from '@cadre/common';
+import { AbilityFactory, authorize, subject } from '@cadre/access';
 import { AuditService } from '@cadre/audit';
 import { UseCasesService, UseCaseSnapshot } from '@cadre/ethics';
 import type { Actor } from '@cadre/identity';
@@ -69,9 +69,7 @@ export class ComputationsService {
       throw new InvalidInput('Invalid Idempotency-Key', [{ field: 'Idempotency-Key', message: 'must be 1 to 200 characters among A-Z a-z 0-9 . _ : -' }]);
     }
     const useCase = await this.useCases.findVisible(actor, useCaseId);
-    if (!this.abilities.createForActor(actor).can('create', subject('Computation', this.subjectOf(useCase)))) {
-      throw new Forbidden('Only a researcher of the use case team may run computations');
-    }
+    authorize(this.abilities.createForActor(actor), 'create', subject('Computation', this.subjectOf(useCase)), 'Only a researcher of the use case team may run computations');
     if (idempotencyKey) {
       const first = await this.firstAnswer(useCaseId, actor.id, idempotencyKey, query);
       if (first) return first;
@@ -152,7 +150,7 @@ export class ComputationsService {
   /** The released result as CSV, for the team. */
   async resultCsv(actor: Actor, id: string): Promise<string> {
     const { record, useCase } = await this.loadVisible(actor, id);
-    if (!useCase.teamUserIds.includes(actor.id)) throw new Forbidden('Only the use case team downloads results');
+    authorize(this.abilities.createForActor(actor), 'download', subject('Computation', this.subjectOf(useCase)), 'Only the use case team downloads results');
     if (record.status !== 'released' || !record.result) throw new WrongState('Computation', record.status, 'download its result');
     return resultCsv(record.result);
   }
@@ -165,7 +163,7 @@ export class ComputationsService {
     await this.uow.run(async (em) => {
       const { record, useCase } = await this.loadVisible(actor, id, em, true);
       const target = subject('Computation', { teamUserIds: useCase.teamUserIds, providerOrganisationIds: record.providerOrganisationIds });
-      if (!this.abilities.createForActor(actor).can('release', target)) throw new Forbidden('Only a provider may release this result');
+      authorize(this.abilities.createForActor(actor), 'release', target, 'Only a provider may release this result');
       if (record.status !== 'pending_release') throw new WrongState('Computation', record.status, 'release');
       await computationStore.recordRelease(em, id, actor.organisationId, actor.id);
       const released = new Set([...record.releasedBy, actor.organisationId]);
@@ -187,9 +185,7 @@ export class ComputationsService {
   async cancel(actor: Actor, id: string): Promise<ComputationView> {
     await this.uow.run(async (em) => {
       const { record, useCase } = await this.loadVisible(actor, id, em, true);
-      if (!this.abilities.createForActor(actor).can('cancel', subject('Computation', this.subjectOf(useCase)))) {
-        throw new Forbidden('Only the use case team may cancel a computation');
-      }
+      authorize(this.abilities.createForActor(actor), 'cancel', subject('Computation', this.subjectOf(useCase)), 'Only the use case team may cancel a computation');
       if (!(await computationStore.transition(em, id, ['queued'], 'cancelled', { finished_at: NOW }))) {
         throw new WrongState('Computation', record.status, 'cancel');
       }
@@ -208,7 +204,7 @@ export class ComputationsService {
   /** The privacy budget and computation allowance of a use case, for the team and the providers. */
   async budget(actor: Actor, useCaseId: string): Promise<BudgetView> {
     const useCase = await this.useCases.findVisible(actor, useCaseId);
-    if (!this.abilities.createForActor(actor).can('read', subject('Budget', this.subjectOf(useCase)))) throw new NotFound('Use case');
+    authorize(this.abilities.createForActor(actor), 'read', subject('Budget', this.subjectOf(useCase)), { notFound: 'Use case' });
     const { policy } = await this.policies.load(useCase);
     return {
       epsilonTotal: policy.privacy.mechanism === 'none' ? 0 : policy.privacy.epsilonTotal,
@@ -228,13 +224,14 @@ export class ComputationsService {
     if (!record) throw new NotFound('Computation');
     const useCase = await this.useCases.snapshot(record.useCaseId, em);
     const target = { teamUserIds: useCase.teamUserIds, providerOrganisationIds: record.providerOrganisationIds };
-    if (!this.abilities.createForActor(actor).can('read', subject('Computation', target))) throw new NotFound('Computation');
+    authorize(this.abilities.createForActor(actor), 'read', subject('Computation', target), { notFound: 'Computation' });
     return { record, useCase };
   }
 
   /** The team sees a result once released; the providers also while it waits for their review. */
   private view(actor: Actor, r: ComputationRecord, useCase: UseCaseSnapshot): ComputationView {
-    const provider = r.providerOrganisationIds.includes(actor.organisationId) && this.abilities.createForActor(actor).can('release', subject('Computation', { teamUserIds: useCase.teamUserIds, providerOrganisationIds: r.providerOrganisationIds }));
+    // Who may release the result (a provider's org_admin or data steward) sees it while it waits for them.
+    const provider = this.abilities.createForActor(actor).can('release', subject('Computation', { teamUserIds: useCase.teamUserIds, providerOrganisationIds: r.providerOrganisationIds }));
     const showResult = r.result && (r.status === 'released' || (r.status === 'pending_release' && provider));
     return {
       id: r.id,

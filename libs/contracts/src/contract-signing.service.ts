@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { compactVerify, decodeProtectedHeader, importJWK } from 'jose';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
-import { Forbidden, queryReturning, WrongState } from '@cadre/common';
+import { queryReturning, WrongState } from '@cadre/common';
 import { AuditService } from '@cadre/audit';
 import { UseCasesService } from '@cadre/ethics';
 import { Signer } from '@cadre/identity';
@@ -56,8 +56,8 @@ export class ContractSigningService {
       await em.query(`SELECT id FROM cadre.contracts WHERE use_case_id = $1 AND is_current ORDER BY id FOR UPDATE`, [found.useCaseId]);
       const contract = await em.getRepository(Contract).findOneByOrFail({ id });
       const organisationId = actor.organisationId;
-      if (!requiredParties(contract).includes(organisationId)) throw new Forbidden('Only the parties sign a contract');
-      this.contracts.authorise(actor, 'sign', contract);
+      // The parties' org_admins only (a data steward or a researcher of a party is refused too).
+      this.contracts.assertMay(actor, 'sign', contract, 'Only the parties sign a contract');
       if (contract.status !== 'pending_signatures') throw new WrongState('Contract', contract.status, 'sign');
       if (contract.validUntil.getTime() <= Date.now()) throw new ContractWindowOver();
       const useCase = await this.useCases.snapshot(contract.useCaseId, em);

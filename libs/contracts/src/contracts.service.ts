@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { subject } from '@casl/ability';
 import { DataSource, EntityManager, In } from 'typeorm';
-import { canonicalJson, Forbidden, InvalidInput, NotFound, Page, queryReturning, WrongState } from '@cadre/common';
-import { AbilityFactory } from '@cadre/access';
+import { canonicalJson, InvalidInput, NotFound, Page, queryReturning, WrongState } from '@cadre/common';
+import { AbilityFactory, accessCondition, authorize, FieldMap, subject } from '@cadre/access';
 import { AuditService } from '@cadre/audit';
 import { UseCasesService } from '@cadre/ethics';
 import type { Actor } from '@cadre/identity';
@@ -58,21 +57,30 @@ export class ContractsService {
   }
 
   /**
-   * Contracts of a use case: all of them for the requester, the committee and the
-   * platform admin; a provider sees only its own; anyone else gets 404.
+   * Contracts of a use case the actor may read (the rules of @cadre/access, applied in SQL
+   * so that `total` and paging count only those): all of them for the requester, the
+   * committee and the platform admin; a provider its own. Nothing to read is a 404,
+   * unless the actor would read every contract of the use case (it has none yet).
    */
   async listForUseCase(actor: Actor, useCaseId: string, limit: number, offset: number): Promise<Page<ContractView>> {
     const useCase = await this.useCases.snapshot(useCaseId); // NotFound for an unknown id
-    const seesAll =
-      actor.platformRoles.includes('platform_admin') ||
-      actor.platformRoles.includes('ethics_committee') ||
-      actor.organisationId === useCase.requesterOrganisationId;
-    const where = seesAll ? { useCaseId } : { useCaseId, providerOrganisationId: actor.organisationId };
-    const [rows, total] = await this.db.getRepository(Contract).findAndCount({ where, order: { createdAt: 'ASC', id: 'ASC' }, take: limit, skip: offset });
-    if (!seesAll && total === 0) throw new NotFound('Use case');
     const ability = this.abilities.createForActor(actor);
-    const visible = rows.filter((c) => ability.can('read', subject('Contract', { ...pick(c) })));
-    return { items: await this.views(visible), total };
+    const scope = accessCondition(ability, 'read', 'Contract', CONTRACT_FIELDS);
+    const [rows, total] = await this.db
+      .getRepository(Contract)
+      .createQueryBuilder('c')
+      .where('c.use_case_id = :useCaseId', { useCaseId })
+      .andWhere(scope.where, scope.parameters)
+      .orderBy('c.created_at', 'ASC')
+      .addOrderBy('c.id', 'ASC')
+      .take(limit)
+      .skip(offset)
+      .getManyAndCount();
+    if (total === 0) {
+      // '' is no organisation: a contract of this use case with any provider at all.
+      authorize(ability, 'read', subject('Contract', { providerOrganisationId: '', requesterOrganisationId: useCase.requesterOrganisationId }), { notFound: 'Use case' });
+    }
+    return { items: await this.views(rows), total };
   }
 
   /** One contract, for its parties (and the committee and the platform admin). */
@@ -91,7 +99,7 @@ export class ContractsService {
     if (nulls.length) throw new InvalidInput('A term cannot be null', nulls.map((field) => ({ field, message: 'must not be null' })));
     await this.uow.run(async (em) => {
       const contract = await this.loadVisible(actor, id, em, true);
-      this.authorise(actor, 'update', contract);
+      this.assertMay(actor, 'update', contract);
       if (contract.status !== 'pending_signatures') throw new WrongState('Contract', contract.status, 'change its terms');
 
       const merged = mergeTerms(contract.terms, patch);
@@ -143,7 +151,7 @@ export class ContractsService {
   async terminate(actor: Actor, id: string, reason: string): Promise<ContractView> {
     await this.uow.run(async (em) => {
       const contract = await this.loadVisible(actor, id, em, true);
-      this.authorise(actor, 'terminate', contract);
+      this.assertMay(actor, 'terminate', contract);
       const updated = await queryReturning(
         em,
         `UPDATE cadre.contracts SET status = 'terminated', ended_at = now(), ended_by = $2, end_reason = $3, updated_at = now()
@@ -168,15 +176,14 @@ export class ContractsService {
   /** Loads a contract the actor may read, optionally locked; 404 otherwise (never tells which). */
   async loadVisible(actor: Actor, id: string, em: EntityManager, lock = false): Promise<Contract> {
     const contract = await em.getRepository(Contract).findOne({ where: { id }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
-    if (!contract || !this.abilities.createForActor(actor).can('read', subject('Contract', pick(contract)))) throw new NotFound('Contract');
+    if (!contract) throw new NotFound('Contract');
+    authorize(this.abilities.createForActor(actor), 'read', subject('Contract', pick(contract)), { notFound: 'Contract' });
     return contract;
   }
 
-  /** 403 when the actor may see the contract but not do this to it. */
-  authorise(actor: Actor, action: 'update' | 'terminate' | 'sign', contract: Contract): void {
-    if (!this.abilities.createForActor(actor).can(action, subject('Contract', pick(contract)))) {
-      throw new Forbidden(`You may not ${action} this contract`);
-    }
+  /** 403 when the actor may see the contract but not do this to it (the rules live in @cadre/access). */
+  assertMay(actor: Actor, action: 'update' | 'terminate' | 'sign', contract: Contract, detail = `You may not ${action} this contract`): void {
+    authorize(this.abilities.createForActor(actor), action, subject('Contract', pick(contract)), detail);
   }
 
   /** Views of loaded contracts, with their signatures and the parties' names. */
@@ -188,6 +195,12 @@ export class ContractsService {
     return contracts.map((c) => toContractView(c, signatures, names));
   }
 }
+
+/** The contract's fields the access rules read, as SQL over alias `c`. */
+const CONTRACT_FIELDS: FieldMap<'Contract'> = {
+  providerOrganisationId: 'c.provider_organisation_id',
+  requesterOrganisationId: 'c.requester_organisation_id',
+};
 
 function pick(c: Contract) {
   return { providerOrganisationId: c.providerOrganisationId, requesterOrganisationId: c.requesterOrganisationId };

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Page } from '@cadre/common';
+import { OrganisationsService } from '@cadre/members';
 import type { DecisionConditions } from './conditions';
 import { REGISTERED_STATUSES } from './use-case-status';
 
@@ -38,48 +39,64 @@ export interface ContractDisclosure {
  */
 @Injectable()
 export class RegisterService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly organisations: OrganisationsService,
+  ) {}
 
   async list(limit: number, offset: number): Promise<Page<RegisterEntry>> {
     const rows: {
       id: string;
       title: string;
       purpose: string;
-      requester: string;
-      providers: string[] | null;
+      requester_organisation_id: string;
+      provider_organisation_ids: string[];
       decided_at: Date | null;
       conditions: DecisionConditions;
       disclosure: { provider: string; terms: Record<string, unknown> | null }[] | null;
     }[] =
       await this.db.query(
-        `SELECT u.id, u.title, u.purpose, r.name AS requester,
-                (SELECT array_agg(p.name ORDER BY p.name) FROM cadre.organisations p
-                  WHERE p.id = ANY(u.provider_organisation_ids) AND p.id <> u.requester_organisation_id) AS providers,
+        `SELECT u.id, u.title, u.purpose, u.requester_organisation_id, u.provider_organisation_ids,
                 (SELECT max(d.decided_at) FROM cadre.use_case_decisions d WHERE d.use_case_id = u.id AND d.outcome = 'approved') AS decided_at,
                 u.conditions,
-                (SELECT json_agg(json_build_object('provider', o.name, 'terms', c.terms -> 'disclosure') ORDER BY o.name)
-                   FROM cadre.contracts c JOIN cadre.organisations o ON o.id = c.provider_organisation_id
-                  WHERE c.use_case_id = u.id AND c.is_current) AS disclosure
-           FROM cadre.use_cases u JOIN cadre.organisations r ON r.id = u.requester_organisation_id
+                (SELECT json_agg(json_build_object('provider', c.provider_organisation_id, 'terms', c.terms -> 'disclosure'))
+                   FROM cadre.contracts c WHERE c.use_case_id = u.id AND c.is_current) AS disclosure
+           FROM cadre.use_cases u
           WHERE u.status = ANY($1)
           ORDER BY decided_at DESC NULLS LAST, u.id
           LIMIT $2 OFFSET $3`,
         [REGISTERED_STATUSES, limit, offset],
       );
     const [{ total }] = await this.db.query(`SELECT count(*)::int AS total FROM cadre.use_cases WHERE status = ANY($1)`, [REGISTERED_STATUSES]);
+    // Names come from the members context's public interface, not from its tables.
+    const ids = rows.flatMap((r) => [r.requester_organisation_id, ...r.provider_organisation_ids, ...(r.disclosure ?? []).map((d) => d.provider)]);
+    const names = await this.organisations.namesOf([...new Set(ids)]);
+    const named = (ids: string[]) => ids.flatMap((id) => (names.has(id) ? [names.get(id)!] : [])).sort(byName);
     return {
       items: rows.map((r) => ({
         id: r.id,
         title: r.title,
         purpose: r.purpose,
-        organisations: [r.requester, ...(r.providers ?? [])],
+        organisations: [
+          ...named([r.requester_organisation_id]),
+          ...named([...new Set(r.provider_organisation_ids)].filter((id) => id !== r.requester_organisation_id)),
+        ],
         decisionDate: r.decided_at?.toISOString() ?? null,
         conditions: publicConditions(r.conditions),
-        disclosure: (r.disclosure ?? []).map((d) => publicDisclosure(d.provider, d.terms ?? {})),
+        disclosure: (r.disclosure ?? [])
+          .filter((d) => names.has(d.provider))
+          .map((d) => ({ provider: names.get(d.provider)!, terms: d.terms }))
+          .sort((a, b) => byName(a.provider, b.provider))
+          .map((d) => publicDisclosure(d.provider, d.terms ?? {})),
       })),
       total,
     };
   }
+}
+
+/** The order PostgreSQL's ORDER BY name gave before (C collation: by code point). */
+function byName(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Only the known condition fields reach the register, whatever the stored JSON holds. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AppConfig } from '@cadre/config';
-import { Forbidden } from '@cadre/common';
+import { authorize } from '@cadre/access';
 import { AuditService } from '@cadre/audit';
 import { Actor, Signer } from '@cadre/identity';
 import { UnitOfWork } from '@cadre/jobs';
@@ -70,7 +70,7 @@ export class ReviewsService {
   /** A committee member votes in the current round; at quorum the round is decided, signed, and (if approved) contracts are drafted. */
   async vote(actor: Actor, useCaseId: string, input: VoteInput): Promise<{ vote: VoteView; useCase: UseCaseView }> {
     const ability = this.store.abilityOf(actor);
-    if (!ability.can('vote', 'UseCase')) throw new Forbidden('Only members of the ethics committee vote');
+    authorize(ability, 'vote', 'UseCase', 'Only members of the ethics committee vote');
     return this.uow.run(async (em) => {
       // No visibility filter here: the committee may learn that a draft exists (409) —
       // voting is refused on it all the same, and ids are unguessable.

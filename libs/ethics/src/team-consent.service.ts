@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { Forbidden, NotFound, PolicyViolation } from '@cadre/common';
+import { NotFound, PolicyViolation } from '@cadre/common';
+import { authorize, subject } from '@cadre/access';
 import { AuditService } from '@cadre/audit';
 import { Actor, UsersService } from '@cadre/identity';
 import { UnitOfWork } from '@cadre/jobs';
@@ -35,13 +36,15 @@ export class TeamConsentService {
       const useCase = await this.store.lock(em, useCaseId).catch(() => null);
       if (!useCase || !useCase.teamUserIds.includes(userId)) throw new NotFound('Team member');
       const member = await this.users.findById(userId, em);
-      const self = actor.id === userId;
-      const theirAdmin = actor.roles.includes('org_admin') && actor.organisationId === member.organisationId;
-      // Anyone else learns nothing about the team: 404, as for an unknown id.
-      if (!self && !theirAdmin) {
-        if (actor.organisationId === useCase.requesterOrganisationId) throw new Forbidden('Only the researcher or their organisation accepts');
-        throw new NotFound('Team member');
-      }
+      // The researcher, or an org_admin of their organisation (rules in @cadre/access). The
+      // requester knows its team (403); anyone else learns nothing about it: 404, as for an unknown id.
+      const requester = actor.organisationId === useCase.requesterOrganisationId;
+      authorize(
+        this.store.abilityOf(actor),
+        'accept',
+        subject('TeamMembership', { userId, organisationId: member.organisationId }),
+        requester ? 'Only the researcher or their organisation accepts' : { notFound: 'Team member' },
+      );
       const rows: { accepted_by: string; accepted_at: Date }[] = await em.query(
         `INSERT INTO cadre.use_case_team_acceptances (use_case_id, user_id, accepted_by) VALUES ($1, $2, $3)
          ON CONFLICT (use_case_id, user_id) DO UPDATE SET use_case_id = EXCLUDED.use_case_id RETURNING accepted_by, accepted_at`,

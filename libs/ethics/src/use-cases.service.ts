@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { Forbidden, Page } from '@cadre/common';
+import type { Page } from '@cadre/common';
+import { authorize } from '@cadre/access';
 import { AuditService } from '@cadre/audit';
 import type { Actor } from '@cadre/identity';
 import { UnitOfWork } from '@cadre/jobs';
@@ -38,9 +39,7 @@ export class UseCasesService {
   /** A researcher or org_admin of a member in good standing drafts a use case. */
   async create(actor: Actor, input: UseCaseInput): Promise<UseCaseView> {
     const draft = { requesterOrganisationId: actor.organisationId, providerOrganisationIds: [], teamUserIds: [], status: 'draft' as const };
-    if (!this.store.abilityOf(actor).can('create', useCaseSubject(draft))) {
-      throw new Forbidden('Only a researcher or an organisation administrator may request a use case');
-    }
+    authorize(this.store.abilityOf(actor), 'create', useCaseSubject(draft), 'Only a researcher or an organisation administrator may request a use case');
     await this.membership.assertCanAct(actor.organisationId, 'submit_use_case');
     const { providerOrganisationIds } = await this.validator.validate(input);
     return this.uow.run(async (em) => {
@@ -111,7 +110,7 @@ export class UseCasesService {
 
   /** 403 unless the actor speaks for the requesting organisation (its researchers and org_admins). */
   assertOwner(actor: Actor, useCase: UseCase, action: 'update' | 'submit'): void {
-    if (!this.store.abilityOf(actor).can(action, useCaseSubject(useCase))) throw new Forbidden('Only the requesting organisation may do this');
+    authorize(this.store.abilityOf(actor), action, useCaseSubject(useCase), 'Only the requesting organisation may do this');
   }
 
   /** One use case the actor may see. */
@@ -123,8 +122,18 @@ export class UseCasesService {
   async list(actor: Actor, limit: number, offset: number, status?: UseCaseStatus): Promise<Page<UseCaseView>> {
     const qb = this.store.visibleTo(actor);
     if (status) qb.andWhere('u.status = :status', { status });
-    const [rows, total] = await qb.orderBy('u.created_at', 'DESC').addOrderBy('u.id').take(limit).skip(offset).getManyAndCount();
-    return { items: await this.store.views(rows), total };
+    const counter = qb.clone();
+    // One round trip for the page and the count (a window over the visible rows), not two:
+    // this list is the hottest authenticated read. Past the last page, count apart.
+    const { entities, raw } = await qb
+      .addSelect('count(*) OVER ()', 'total')
+      .orderBy('u.created_at', 'DESC')
+      .addOrderBy('u.id')
+      .limit(limit)
+      .offset(offset)
+      .getRawAndEntities<{ total: string }>();
+    const total = raw.length ? Number(raw[0].total) : offset > 0 ? await counter.getCount() : 0;
+    return { items: await this.store.views(entities), total };
   }
 
   /** The snapshot of a use case with no visibility filter: for trusted callers (worker, contracts). */

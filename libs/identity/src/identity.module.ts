@@ -11,6 +11,7 @@ import { AccessTokensService } from './tokens/access-tokens.service';
 import { RefreshToken } from './tokens/refresh-token.entity';
 import { RefreshTokensService } from './tokens/refresh-tokens.service';
 import { SessionsService } from './tokens/sessions.service';
+import { ActorCache } from './tokens/actor-cache';
 import { UserAdminService } from './users/user-admin.service';
 import { User } from './users/user.entity';
 import { UsersService } from './users/users.service';
@@ -31,6 +32,7 @@ import { UsersService } from './users/users.service';
     AccessTokensService,
     RefreshTokensService,
     SessionsService,
+    ActorCache,
     OidcVerifier,
     RequestAuthenticator,
     { provide: ActorSource, useExisting: RequestAuthenticator },

@@ -1,4 +1,4 @@
-import { AbilityFactory, subject } from '@cadre/access';
+import { AbilityFactory, authorize, subject } from '@cadre/access';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
@@ -8,7 +8,7 @@ import { Actor, Signer } from '@cadre/identity';
 import { UnitOfWork } from '@cadre/jobs';
 import { Adherence } from './adherence.entity';
 import { Charter } from './charter.entity';
-import { AlreadyAdhered, authorize } from './members.errors';
+import { AlreadyAdhered } from './members.errors';
 
 export interface AdherenceView {
   id: string;
@@ -34,7 +34,7 @@ export class AdherencesService {
 
   /** An org_admin makes their organisation adhere to the current charter; the platform signs the record. */
   async adhere(actor: Actor, organisationId: string, charterId: string): Promise<AdherenceView> {
-    authorize(this.abilities, actor, 'create', subject('Adherence', { organisationId }), 'Only an administrator of this organisation may sign its adherence');
+    authorize(this.abilities.createForActor(actor), 'create', subject('Adherence', { organisationId }), 'Only an administrator of this organisation may sign its adherence');
     return this.uow.run(async (em) => {
       const charter = await em.getRepository(Charter).findOne({ where: { id: charterId }, lock: { mode: 'pessimistic_read' } });
       if (!charter) throw new NotFound('Charter');

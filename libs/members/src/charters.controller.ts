@@ -20,6 +20,7 @@ export class ChartersController {
   }
 
   @Get()
+  @CheckPolicies((a) => a.can('read', 'Charter'))
   @ApiOkResponse({ type: CharterPage })
   async list(@Query() query: ListQueryDto): Promise<CharterPage> {
     const page = await this.charters.list(query.limit, query.offset);
@@ -27,12 +28,14 @@ export class ChartersController {
   }
 
   @Get(':id')
+  @CheckPolicies((a) => a.can('read', 'Charter'))
   @ApiOkResponse({ type: CharterResponse })
   async get(@Param('id', ParseUUIDPipe) id: string): Promise<CharterResponse> {
     return toCharterResponse(await this.charters.findOne(id));
   }
 
   @Post(':id/publish')
+  @CheckPolicies((a) => a.can('publish', 'Charter'))
   @HttpCode(200)
   @ApiOkResponse({ type: CharterResponse })
   async publish(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string): Promise<CharterResponse> {

@@ -1,4 +1,4 @@
-import { AbilityFactory } from '@cadre/access';
+import { AbilityFactory, authorize } from '@cadre/access';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
@@ -7,7 +7,7 @@ import { AuditService } from '@cadre/audit';
 import type { Actor } from '@cadre/identity';
 import { UnitOfWork } from '@cadre/jobs';
 import { Charter, CharterPrinciple, CharterStatus } from './charter.entity';
-import { authorize, CharterVersionTaken } from './members.errors';
+import { CharterVersionTaken } from './members.errors';
 
 export interface CharterView {
   id: string;
@@ -46,7 +46,7 @@ export class ChartersService {
 
   /** The operator drafts a new charter version. */
   async draft(actor: Actor, input: { version: string; title: string; principles: CharterPrinciple[] }): Promise<CharterView> {
-    authorize(this.abilities, actor, 'create', 'Charter', 'Only a platform administrator drafts the charter');
+    authorize(this.abilities.createForActor(actor), 'create', 'Charter', 'Only a platform administrator drafts the charter');
     return this.uow.run(async (em) => {
       const repo = em.getRepository(Charter);
       if (await repo.existsBy({ version: input.version })) throw new CharterVersionTaken();
@@ -66,7 +66,7 @@ export class ChartersService {
 
   /** Publishes a draft: it becomes current and the previous current version is superseded (every member must adhere again). */
   async publish(actor: Actor, id: string): Promise<CharterView> {
-    authorize(this.abilities, actor, 'publish', 'Charter', 'Only a platform administrator publishes the charter');
+    authorize(this.abilities.createForActor(actor), 'publish', 'Charter', 'Only a platform administrator publishes the charter');
     return this.uow.run(async (em) => {
       await em.query('SELECT pg_advisory_xact_lock($1)', [PUBLISH_LOCK]);
       const repo = em.getRepository(Charter);

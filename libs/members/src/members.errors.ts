@@ -1,6 +1,4 @@
-import { AbilityFactory, Action, SubjectRecord, SubjectType } from '@cadre/access';
-import { DomainError, Forbidden } from '@cadre/common';
-import type { Actor } from '@cadre/identity';
+import { DomainError } from '@cadre/common';
 
 /** A charter version label is already taken. */
 export class CharterVersionTaken extends DomainError {
@@ -24,9 +22,4 @@ export class KeyAlreadyRegistered extends DomainError {
   constructor() {
     super('This key is already registered for the organisation');
   }
-}
-
-/** Throws Forbidden (403) unless the actor's ability allows `action` on `target` (the rules live in @cadre/access). */
-export function authorize(abilities: AbilityFactory, actor: Actor, action: Action, target: SubjectType | SubjectRecord, detail?: string): void {
-  if (!abilities.createForActor(actor).can(action, target)) throw new Forbidden(detail);
 }

@@ -1,4 +1,4 @@
-import { AbilityFactory, subject } from '@cadre/access';
+import { AbilityFactory, authorize, subject } from '@cadre/access';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { calculateJwkThumbprint, importJWK } from 'jose';
@@ -7,7 +7,7 @@ import { NotFound, PolicyViolation, WrongState } from '@cadre/common';
 import { AuditService } from '@cadre/audit';
 import type { Actor } from '@cadre/identity';
 import { UnitOfWork } from '@cadre/jobs';
-import { authorize, KeyAlreadyRegistered } from './members.errors';
+import { KeyAlreadyRegistered } from './members.errors';
 import { OrganisationKey, PublicJwk } from './organisation-key.entity';
 import { OrganisationsService } from './organisations.service';
 
@@ -71,7 +71,7 @@ export class OrganisationKeysService {
 
   /** An org_admin registers a public key of their organisation. */
   async register(actor: Actor, organisationId: string, input: Record<string, unknown>): Promise<OrganisationKeyView> {
-    authorize(this.abilities, actor, 'create', subject('OrganisationKey', { organisationId }), 'Only an administrator of this organisation registers its keys');
+    authorize(this.abilities.createForActor(actor), 'create', subject('OrganisationKey', { organisationId }), 'Only an administrator of this organisation registers its keys');
     await this.organisations.view(organisationId);
     const jwk = await publicJwkOf(input);
     const kid = await calculateJwkThumbprint(jwk, 'sha256');
@@ -94,13 +94,13 @@ export class OrganisationKeysService {
   /** The keys of an organisation, for an actor allowed to read them (its org_admins). */
   async list(actor: Actor, organisationId: string): Promise<OrganisationKeyView[]> {
     await this.organisations.view(organisationId);
-    authorize(this.abilities, actor, 'read', subject('OrganisationKey', { organisationId }));
+    authorize(this.abilities.createForActor(actor), 'read', subject('OrganisationKey', { organisationId }));
     return this.keysOf(organisationId);
   }
 
   /** An org_admin revokes a key of their organisation: it signs nothing from now on (409 if already revoked). */
   async revoke(actor: Actor, organisationId: string, kid: string): Promise<OrganisationKeyView> {
-    authorize(this.abilities, actor, 'create', subject('OrganisationKey', { organisationId }), 'Only an administrator of this organisation revokes its keys');
+    authorize(this.abilities.createForActor(actor), 'create', subject('OrganisationKey', { organisationId }), 'Only an administrator of this organisation revokes its keys');
     return this.uow.run(async (em) => {
       const repo = em.getRepository(OrganisationKey);
       const key = await repo.findOne({ where: { organisationId, kid }, lock: { mode: 'pessimistic_write' } });

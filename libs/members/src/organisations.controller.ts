@@ -28,6 +28,7 @@ export class OrganisationsController {
   }
 
   @Get()
+  @CheckPolicies((a) => a.can('read', 'Organisation'))
   @ApiOkResponse({ type: OrganisationPage })
   async list(@Query() query: ListQueryDto): Promise<OrganisationPage> {
     const page = await this.organisations.list(query.limit, query.offset);
@@ -35,12 +36,14 @@ export class OrganisationsController {
   }
 
   @Get(':id')
+  @CheckPolicies((a) => a.can('read', 'Organisation'))
   @ApiOkResponse({ type: OrganisationResponse })
   async get(@Param('id', ParseUUIDPipe) id: string): Promise<OrganisationResponse> {
     return toOrganisationResponse(await this.organisations.view(id));
   }
 
   @Patch(':id')
+  @CheckPolicies((a) => a.can('update', 'Organisation'))
   @ApiOkResponse({ type: OrganisationResponse })
   async update(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateOrganisationDto): Promise<OrganisationResponse> {
     return toOrganisationResponse(await this.organisations.setStatus(actor, id, body.status));
@@ -48,18 +51,21 @@ export class OrganisationsController {
 
   @Post(':id/adherences')
   @AllowedOutOfStanding()
+  @CheckPolicies((a) => a.can('create', 'Adherence'))
   @ApiCreatedResponse({ type: AdherenceResponse })
   async adhere(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Body() body: AdhereDto): Promise<AdherenceResponse> {
     return toAdherenceResponse(await this.adherences.adhere(actor, id, body.charterId));
   }
 
   @Get(':id/adherences')
+  @CheckPolicies((a) => a.can('read', 'Adherence'))
   @ApiOkResponse({ type: [AdherenceResponse] })
   async adherencesOf(@Param('id', ParseUUIDPipe) id: string): Promise<AdherenceResponse[]> {
     return (await this.adherences.listFor(id)).map(toAdherenceResponse);
   }
 
   @Post(':id/keys')
+  @CheckPolicies((a) => a.can('create', 'OrganisationKey'))
   @HttpCode(201)
   @ApiCreatedResponse({ type: OrganisationKeyResponse })
   async registerKey(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Body() body: RegisterKeyDto): Promise<OrganisationKeyResponse> {
@@ -69,6 +75,7 @@ export class OrganisationsController {
   /** Revokes a key: it signs nothing new; contract signatures made with it before stay valid. */
   @Post(':id/keys/:kid/revoke')
   @AllowedOutOfStanding()
+  @CheckPolicies((a) => a.can('create', 'OrganisationKey'))
   @HttpCode(200)
   @ApiOkResponse({ type: OrganisationKeyResponse })
   async revokeKey(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Param('kid') kid: string): Promise<OrganisationKeyResponse> {
@@ -76,6 +83,7 @@ export class OrganisationsController {
   }
 
   @Get(':id/keys')
+  @CheckPolicies((a) => a.can('read', 'OrganisationKey'))
   @ApiOkResponse({ type: [OrganisationKeyResponse] })
   async keysOf(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string): Promise<OrganisationKeyResponse[]> {
     return (await this.keys.list(actor, id)).map(toOrganisationKeyResponse);

@@ -1,4 +1,4 @@
-import { AbilityFactory, subject } from '@cadre/access';
+import { AbilityFactory, authorize, subject } from '@cadre/access';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
@@ -6,7 +6,6 @@ import { NotFound, Page, PolicyViolation } from '@cadre/common';
 import { AuditService } from '@cadre/audit';
 import type { Actor } from '@cadre/identity';
 import { UnitOfWork } from '@cadre/jobs';
-import { authorize } from './members.errors';
 import { College, Organisation, OrganisationStatus } from './organisation.entity';
 
 /** An organisation as other contexts and the API see it. */
@@ -55,7 +54,7 @@ export class OrganisationsService {
 
   /** The operator admits a member organisation. */
   async admit(actor: Actor, input: { name: string; college: College; siren?: string }): Promise<OrganisationView> {
-    authorize(this.abilities, actor, 'create', 'Organisation', 'Only a platform administrator admits members');
+    authorize(this.abilities.createForActor(actor), 'create', 'Organisation', 'Only a platform administrator admits members');
     const id = await this.uow.run(async (em) => {
       const org = await this.create(em, { name: input.name, college: input.college, siren: input.siren ?? null });
       await this.audit.append(em, {
@@ -73,7 +72,7 @@ export class OrganisationsService {
 
   /** The operator suspends or reinstates a member. */
   async setStatus(actor: Actor, id: string, status: OrganisationStatus): Promise<OrganisationView> {
-    authorize(this.abilities, actor, 'update', subject('Organisation', { id }), 'Only a platform administrator changes a member\'s status');
+    authorize(this.abilities.createForActor(actor), 'update', subject('Organisation', { id }), 'Only a platform administrator changes a member\'s status');
     await this.uow.run(async (em) => {
       const rows: { status: OrganisationStatus; is_operator: boolean }[] = await em.query(
         `SELECT status, is_operator FROM cadre.organisations WHERE id = $1 FOR UPDATE`,
@@ -114,6 +113,13 @@ export class OrganisationsService {
     if (!ids.length) return [];
     const rows: ViewRow[] = await em.query(`${VIEW_SQL} WHERE o.id = ANY($1::uuid[])`, [ids]);
     return rows.map(toView);
+  }
+
+  /** The public names of several organisations, by id (unknown ids are absent): what the open register may show. */
+  async namesOf(ids: string[], em: EntityManager = this.organisations.manager): Promise<Map<string, string>> {
+    if (!ids.length) return new Map();
+    const rows: { id: string; name: string }[] = await em.query(`SELECT id, name FROM cadre.organisations WHERE id = ANY($1::uuid[])`, [ids]);
+    return new Map(rows.map((r) => [r.id, r.name]));
   }
 
   async findById(id: string): Promise<Organisation> {

@@ -1,7 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { AbilityFactory, ActorSource } from '@cadre/access';
-import { Forbidden } from '@cadre/common';
+import { AbilityFactory, ActorSource, authorize } from '@cadre/access';
 import { AppConfig } from '@cadre/config';
 
 interface RequestLike {
@@ -24,7 +23,7 @@ export class OperatorGate {
   async assert(request: RequestLike, options: { scrapeToken?: boolean } = {}): Promise<void> {
     if (options.scrapeToken && this.presentsScrapeToken(request)) return;
     const actor = await this.actors.actorOf(request); // 401 without a valid token
-    if (!this.abilities.createForActor(actor).can('read', 'Operations')) throw new Forbidden();
+    authorize(this.abilities.createForActor(actor), 'read', 'Operations');
   }
 
   private presentsScrapeToken(request: RequestLike): boolean {

@@ -87,6 +87,8 @@ export class AuthService {
         data: { sessionsEnded: ended },
       });
     });
+    // Again once committed: a request that read the old session in between keeps nothing.
+    this.sessions.forgetUser(actor.id);
   }
 
   private async recordReuse(userId: string, sessionId: string): Promise<void> {

@@ -4,6 +4,7 @@ import { ActorSource } from '@cadre/access';
 import type { Actor } from '../actor';
 import { ACTOR, ACTOR_PROMISE, RequestWithActor, SESSION } from '../decorators';
 import { AccessTokensService } from '../tokens/access-tokens.service';
+import { ActorCache } from '../tokens/actor-cache';
 import { SessionsService } from '../tokens/sessions.service';
 import { UsersService } from '../users/users.service';
 import type { UserView } from '../users/user-view';
@@ -17,6 +18,7 @@ export class RequestAuthenticator extends ActorSource {
     private readonly oidc: OidcVerifier,
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
+    private readonly cache: ActorCache,
   ) {
     super();
   }
@@ -32,21 +34,35 @@ export class RequestAuthenticator extends ActorSource {
     const match = typeof header === 'string' ? /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header.trim()) : null;
     if (!match) throw new Unauthenticated('Missing bearer token');
     const token = match[1];
-    const user = this.oidc.claimsExternalIssuer(token) ? await this.fromExternal(token) : await this.fromPlatform(token, req);
-    if (!user || !user.active) throw new Unauthenticated('Invalid or expired token');
-    return toActor(user);
+    if (this.oidc.claimsExternalIssuer(token)) {
+      const external = await this.fromExternal(token);
+      if (!external || !external.active) throw new Unauthenticated('Invalid or expired token');
+      return toActor(external);
+    }
+    return this.fromPlatform(token, req);
   }
 
-  private async fromPlatform(token: string, req: RequestWithActor): Promise<UserView | null> {
+  private async fromPlatform(token: string, req: RequestWithActor): Promise<Actor> {
+    // A token seen within the cache's bound skips the signature, the session and the user
+    // load (they were checked then; an ended session or a changed user drops the entry).
+    const cached = this.cache.get(token);
+    if (cached) {
+      req[SESSION] = cached.sid;
+      return cached.actor;
+    }
+    const epoch = this.cache.epoch;
     const claims = await this.tokens.verify(token);
-    if (!claims) return null;
     // The session must still be alive: logout, refresh-token reuse, a password change or a
     // deactivation end it, and its access tokens with it.
-    if (!(await this.sessions.isAlive(claims.sid, claims.sub))) return null;
-    req[SESSION] = claims.sid;
+    if (!claims || !(await this.sessions.isAlive(claims.sid, claims.sub))) throw new Unauthenticated('Invalid or expired token');
     // The user is reloaded: a deleted user's tokens stop working, and roles are the current ones.
     // A database that is down is a 503 retry, never a 401: the token may well be good.
-    return this.users.findById(claims.sub).catch((e) => (isTransientError(e) ? Promise.reject(e) : null));
+    const user = await this.users.findById(claims.sub).catch((e) => (isTransientError(e) ? Promise.reject(e) : null));
+    if (!user || !user.active) throw new Unauthenticated('Invalid or expired token');
+    req[SESSION] = claims.sid;
+    const actor = toActor(user);
+    this.cache.set(token, actor, claims.sid, (claims.exp ?? 0) * 1000, epoch);
+    return actor;
   }
 
   private async fromExternal(token: string): Promise<UserView | null> {

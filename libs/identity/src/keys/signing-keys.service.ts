@@ -4,6 +4,7 @@ import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, JWK, Key
 import { AuditService } from '@cadre/audit';
 import { queryReturning } from '@cadre/common';
 import { AppConfig } from '@cadre/config';
+import { ActorCache } from '../tokens/actor-cache';
 import { decryptPrivateKey, encryptPrivateKey } from './key-crypto';
 import { SigningAlg, SigningKey } from './signing-key.entity';
 
@@ -51,6 +52,7 @@ export class SigningKeysService implements OnModuleInit {
     private readonly dataSource: DataSource,
     private readonly config: AppConfig,
     private readonly audit: AuditService,
+    private readonly actors: ActorCache,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -85,6 +87,8 @@ export class SigningKeysService implements OnModuleInit {
     };
     const result = em ? await run(em) : await this.dataSource.transaction(run);
     this.cache = undefined;
+    // Which keys open tokens has changed: no token verified with the old set is reused.
+    this.actors.clear();
     if (!em) await this.reload();
     return result;
   }

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { ActorCache, SESSION_CACHE_MS } from './actor-cache';
 
 /** How long a "this session is alive" answer is reused by a process (the bound on how late a revocation bites). */
-export const SESSION_CACHE_MS = 1000;
+export { SESSION_CACHE_MS };
 
 /**
  * A session is a refresh-token family: it starts at login, and its id (`sid`) is named in
@@ -14,7 +15,10 @@ export const SESSION_CACHE_MS = 1000;
 export class SessionsService {
   private readonly cache = new Map<string, { alive: boolean; until: number }>();
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly actors: ActorCache,
+  ) {}
 
   /** Whether the session `sid` of `userId` is still alive (cached for at most SESSION_CACHE_MS). */
   async isAlive(sid: string, userId: string): Promise<boolean> {
@@ -39,12 +43,24 @@ export class SessionsService {
       [userId],
     );
     await em.query(`UPDATE cadre.refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [userId]);
-    for (const key of this.cache.keys()) if (key.startsWith(`${userId}:`)) this.cache.delete(key);
+    this.forgetUser(userId);
     return rows.length;
   }
 
-  /** Forgets this process's cached answer for a session (the process that ended it answers at once). */
+  /** Forgets this process's cached answers for a session (the process that ended it answers at once). */
   forget(sid: string, userId: string): void {
     this.cache.delete(`${userId}:${sid}`);
+    this.actors.forgetSession(sid);
+  }
+
+  /**
+   * Forgets this process's cached answers for every session and token of a user: after its
+   * sessions end or its roles change, its very next request is checked afresh. Callers call
+   * it again once their transaction has committed, so that no request reading the old rows
+   * in between keeps them.
+   */
+  forgetUser(userId: string): void {
+    for (const key of this.cache.keys()) if (key.startsWith(`${userId}:`)) this.cache.delete(key);
+    this.actors.forgetUser(userId);
   }
 }

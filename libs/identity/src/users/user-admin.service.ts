@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { Forbidden, NotFound, Page } from '@cadre/common';
-import { AbilityFactory, subject } from '@cadre/access';
+import { DataSource, EntityManager } from 'typeorm';
+import { NotFound, Page } from '@cadre/common';
+import { AbilityFactory, authorize, subject } from '@cadre/access';
 import { AuditService } from '@cadre/audit';
 import type { Actor, OrgRole, PlatformRole } from '../actor';
 import { isUuid, UsersService } from './users.service';
@@ -47,8 +47,8 @@ export class UserAdminService {
   }
 
   async setPlatformRoles(actor: Actor, userId: string, platformRoles: PlatformRole[]): Promise<UserView> {
-    return this.dataSource.transaction(async (em) => {
-      if (!this.abilities.createForActor(actor).can('update', 'PlatformRoles')) throw new Forbidden();
+    return this.changingUser(userId, async (em) => {
+      authorize(this.abilities.createForActor(actor), 'update', 'PlatformRoles');
       await this.users.findById(userId, em); // 404 for an unknown user
       const { before, after } = await this.users.setPlatformRoles(em, userId, platformRoles);
       await this.audit.append(em, {
@@ -70,11 +70,11 @@ export class UserAdminService {
    */
   async update(actor: Actor, userId: string, change: { roles?: OrgRole[]; active?: boolean }): Promise<UserView> {
     const ability = this.abilities.createForActor(actor);
-    return this.dataSource.transaction(async (em) => {
+    return this.changingUser(userId, async (em) => {
       const target = await this.users.findById(userId, em);
       const record = subject('User', { id: target.id, organisationId: target.organisationId });
-      if (!ability.can('read', record)) throw new NotFound('User');
-      if (!ability.can('update', record)) throw new Forbidden();
+      authorize(ability, 'read', record, { notFound: 'User' });
+      authorize(ability, 'update', record);
       const { before, after } = await this.users.update(em, userId, change);
       const ended = before.active && !after.active ? await this.sessions.endAllOf(em, userId) : 0;
       await this.audit.append(em, {
@@ -89,9 +89,21 @@ export class UserAdminService {
     });
   }
 
+  /**
+   * Runs a change of a user's roles or standing, then drops this process's cached actor of
+   * that user once committed: their very next request carries the new roles (or a 401).
+   */
+  private async changingUser<T>(userId: string, change: (em: EntityManager) => Promise<T>): Promise<T> {
+    try {
+      return await this.dataSource.transaction(change);
+    } finally {
+      this.sessions.forgetUser(userId);
+    }
+  }
+
   // Organisations are visible to every user, so refusing with 403 reveals nothing.
   private assertOnOrganisation(actor: Actor, action: 'create' | 'read', organisationId: string): void {
     // id '' never equals a real user id: the "read yourself" rule must not grant a whole list.
-    if (!this.abilities.createForActor(actor).can(action, subject('User', { id: '', organisationId }))) throw new Forbidden();
+    authorize(this.abilities.createForActor(actor), action, subject('User', { id: '', organisationId }));
   }
 }
