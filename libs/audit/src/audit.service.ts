@@ -21,6 +21,11 @@ const CHAIN_BATCH = 500;
  * chained by whichever process comes next. Postgres is the truth, not a process's memory.
  */
 const CHAIN_SWEEP_MS = 500;
+/**
+ * A pass starts this long after the commit that asked for it, so that the commits of a busy
+ * moment share one appender transaction (measured: ~1.3 events a pass without it).
+ */
+const CHAIN_DELAY_MS = 5;
 
 interface EventRow {
   seq: string;
@@ -140,6 +145,7 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
       return;
     }
     this.chaining = (async () => {
+      await new Promise((r) => setTimeout(r, CHAIN_DELAY_MS));
       do {
         this.chainAgain = false;
         // Another process holding the lock (-1) chains what it sees; what it misses, the sweep takes.
