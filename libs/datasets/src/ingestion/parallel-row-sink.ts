@@ -220,9 +220,9 @@ export class ParallelRowSink extends Transform {
       return;
     }
     if (!this.order && result.sawHeader) this.order = result.order;
-    if (!this.order) this.headerBlockOut = false; // no record yet (empty lines): the next block reads the header
+    // Any header block is back: the header was read (held blocks follow), or the block held only empty lines (the next one reads it).
+    this.headerBlockOut = false;
     if (result.lastLine > 0) this.lastLine = result.lastLine + shift;
-    if (this.order) this.headerBlockOut = false;
     for (const e of result.errors) if (this.errors.length < MAX_LISTED_ERRORS) this.errors.push({ ...e, line: e.line + shift });
     this.errorCount += result.errorCount;
     if (this.errorCount > 0) return; // refused whole: nothing more is written, every row is still checked
