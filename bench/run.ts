@@ -72,7 +72,7 @@ export async function runBench(target: Target, options: BenchOptions, log: (line
     log('api…');
     const token = await fetch(`${target.baseUrl}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: researcher.email, password: 'demo-password-0123' }) })
       .then((r) => r.json() as Promise<{ accessToken: string }>);
-    results.push(await apiScenario({ baseUrl: target.baseUrl, token: token.accessToken, seconds: options.apiSeconds, connections: 20 }));
+    results.push(await apiScenario({ baseUrl: target.baseUrl, token: token.accessToken, seconds: options.apiSeconds, connections: 50, rounds: options.runs >= 3 ? 3 : 1 }));
   }
   return results;
 }
