@@ -54,18 +54,7 @@ function eventOf(row: EventRow): Omit<ChainedEvent, 'seq' | 'prevHash'> {
 }
 
 function toView(row: EventRow): AuditEventView {
-  return {
-    seq: Number(row.seq),
-    at: row.at.toISOString(),
-    actorId: row.actor_id,
-    action: row.action,
-    subjectType: row.subject_type,
-    subjectId: row.subject_id,
-    organisationIds: row.organisation_ids,
-    data: row.data,
-    prevHash: row.prev_hash,
-    hash: row.hash,
-  };
+  return { seq: Number(row.seq), ...eventOf(row), prevHash: row.prev_hash, hash: row.hash };
 }
 
 /**
