@@ -6,6 +6,7 @@ import { signAllContracts } from '../support/contracts';
 import { startTestPlatform, TestPlatform } from '../support/platform';
 import { createWorld, Member, TestDataset, World } from '../support/world';
 import { killHard, workerOutput, OwnPostgres, OwnRedis, sleep, spawnWorker, startOwnPostgres, startOwnRedis } from './fault-support';
+import { SESSION_CACHE_MS } from '../../libs/identity/src/tokens/sessions.service';
 
  
 type Json = any;
@@ -214,6 +215,8 @@ describe('faults never strand work', () => {
     void unblock; // the restart ends the blocking transaction with every other connection
     pg.stop();
     try {
+      // Past the per-token actor cache (a warm token would still be answered from memory, 200).
+      await sleep(SESSION_CACHE_MS + 200);
       const me = await world.as(researcher().token).get('/api/v1/me');
       expect([me.status, me.body.code]).toEqual([503, 'retry']);
       expect(me.headers['content-type']).toMatch(/^application\/problem\+json/);
