@@ -7,6 +7,7 @@ import { UseCasesService } from '@cadre/ethics';
 import type { Actor } from '@cadre/identity';
 import type { ComputationStatus } from './computation.store';
 import type { ComputationQuery } from './query/query';
+import type { RejectionCode } from './computations.errors';
 
 /** A computation in a use case's list: its state, never its result. */
 export interface ComputationSummary {
@@ -52,7 +53,7 @@ interface RawSummary {
   submitted_by: string;
   status: ComputationStatus;
   query: ComputationQuery;
-  rejection: { code: string; detail: string } | null;
+  rejection: { code: RejectionCode; detail: string } | null;
   failure: string | null;
   epsilon: string | number;
   release_mode: 'automatic' | 'provider_review';

@@ -4,6 +4,7 @@ import type { ComputationQuery } from './query/query';
 import type { Plan } from './planning/plan';
 import type { DatasetVersionRef } from './planning/versions';
 import type { ComputationResult } from './disclosure/result';
+import type { RejectionCode } from './computations.errors';
 
 export type ComputationStatus = 'queued' | 'running' | 'released' | 'pending_release' | 'rejected' | 'failed' | 'cancelled';
 
@@ -21,7 +22,7 @@ export interface ComputationRecord {
   providerOrganisationIds: string[];
   releaseMode: 'automatic' | 'provider_review';
   result: (ComputationResult & { signature: string }) | null;
-  rejection: { code: string; detail: string } | null;
+  rejection: { code: RejectionCode; detail: string } | null;
   failure: string | null;
   idempotencyKey: string | null;
   createdAt: Date;

@@ -5,7 +5,6 @@ import { CheckPolicies, CurrentAbility, type AppAbility } from '@cadre/access';
 import { ListQueryDto } from '@cadre/common';
 import { CurrentActor } from '@cadre/identity';
 import type { Actor } from '@cadre/identity';
-import { UploadNotFound } from './catalogue/datasets.errors';
 import { DatasetsService } from './catalogue/datasets.service';
 import { CreateDatasetDto } from './dto/create-dataset.dto';
 import { DatasetPageResponse, DatasetResponse, toDatasetResponse } from './dto/dataset.response';
@@ -70,7 +69,6 @@ export class DatasetsController {
     @Param('id', uuid) id: string,
     @Param('uploadId', uuid) uploadId: string,
   ): Promise<UploadResponse> {
-    if (!ability.can('read', 'Upload')) throw new UploadNotFound();
-    return toUploadResponse(await this.uploads.findById(actor, id, uploadId));
+    return toUploadResponse(await this.uploads.findById(actor, ability, id, uploadId));
   }
 }

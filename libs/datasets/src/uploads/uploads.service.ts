@@ -3,6 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { queryReturning } from '@cadre/common';
+import { subject, type AppAbility } from '@cadre/access';
 import { AuditService } from '@cadre/audit';
 import { VaultPools } from '@cadre/database';
 import { UnitOfWork, OutboxService } from '@cadre/jobs';
@@ -81,7 +82,8 @@ export class UploadsService {
   }
 
   /** One upload of one of the actor's organisation's datasets (404 otherwise). */
-  async findById(actor: DatasetActor, datasetId: string, uploadId: string): Promise<UploadView> {
+  /** An upload of the actor's organisation's dataset that the rules let it read; 404 for anyone else, like an unknown id. */
+  async findById(actor: DatasetActor, ability: AppAbility, datasetId: string, uploadId: string): Promise<UploadView> {
     if (!UUID.test(datasetId) || !UUID.test(uploadId)) throw new UploadNotFound();
     const found = await this.db
       .getRepository(Upload)
@@ -89,7 +91,8 @@ export class UploadsService {
       .where('u.id = :uploadId AND u.dataset_id = :datasetId', { uploadId, datasetId })
       .andWhere('EXISTS (SELECT 1 FROM cadre.datasets d WHERE d.id = u.dataset_id AND d.organisation_id = :org)', { org: actor.organisationId })
       .getOne();
-    if (!found) throw new UploadNotFound();
+    // Found only within the actor's organisation: the upload is that organisation's.
+    if (!found || !ability.can('read', subject('Upload', { organisationId: actor.organisationId }))) throw new UploadNotFound();
     return toUploadView(found);
   }
 
