@@ -8,8 +8,8 @@ export interface Fixture {
   base: string;
   password: string;
   operator: { email: string; password: string };
-  users: Record<'committee' | 'recusedCommittee' | 'statisticsAdmin' | 'regionSteward' | 'researcher', string>;
-  useCases: { covid: string; review: string; pending: string };
+  users: Record<'committee' | 'recusedCommittee' | 'statisticsAdmin' | 'regionSteward' | 'researcher' | 'hospitalSteward', string>;
+  useCases: { covid: string; review: string; pending: string; reviewed: string };
   datasets: { patients: string; communes: string; equipment: string };
   communeCodes: string[];
 }

@@ -11,7 +11,8 @@ import { generateCovidWorld, toCsv } from '../../scripts/demo/synthetic';
  *   - "COVID risk mapping" active (the researcher's map);
  *   - a second use case under review (the committee votes on it);
  *   - a third approved, its contract with the statistics body awaiting that body's signature;
- *   - a dataset of the Region registered but empty (the steward uploads into it).
+ *   - a dataset of the Region registered but empty (the steward uploads into it);
+ *   - a use case whose results the hospital reviews, one result held in the airlock.
  * Writes the fixture (base URL, logins, ids) to $CADRE_BROWSER_FIXTURE, then waits for SIGTERM.
  */
 export const OPERATOR = { email: 'operator@cadre.demo', password: 'operator-demo-password' };
@@ -93,6 +94,18 @@ async function main() {
   await approve(covid, { minCellSize: COVID_MIN_CELL_SIZE, forbiddenGroupBy: [['covid_patients.age', 'covid_patients.commune']] });
   await signContracts(covid, f.startup, [f.hospital, f.statistics], say);
 
+  // Results held for the hospital's review (the airlock): released once its steward publishes them.
+  const reviewed = await useCase(startup.client, 'Patients COVID par commune, relus par l’hôpital',
+    'Compter les patients COVID-19 par commune, chaque résultat relu par l’hôpital avant publication.',
+    [{ datasetId: patients.id, columns: ['commune'] }], [startup.id]);
+  await approve(reviewed, { minCellSize: COVID_MIN_CELL_SIZE, releaseMode: 'provider_review' });
+  await signContracts(reviewed, f.startup, [f.hospital], say);
+  const held = await startup.client.post<{ id: string }>(`/api/v1/use-cases/${reviewed}/computations`, {
+    query: { datasets: [{ datasetId: patients.id, as: 'h' }], where: [], groupBy: ['h.commune'], measures: [{ fn: 'count' }], join: [], totals: false, privacy: { mechanism: 'none' } },
+  });
+  const heldView = await startup.client.get<{ status: string }>(`/api/v1/computations/${held.id}?wait=30`);
+  if (heldView.status !== 'pending_release') throw new Error(`the reviewed computation ended ${heldView.status}, not pending_release`);
+
   const lab = f.lab.users.researcher;
   const review = await useCase(lab.client, 'Séjours en réanimation par tranche d’âge',
     'Mesurer la durée moyenne des séjours en réanimation par tranche d’âge pour dimensionner les lits.',
@@ -118,8 +131,9 @@ async function main() {
     operator: OPERATOR,
     users: {
       committee: 'ethicist@operator.demo', recusedCommittee: 'committee@chu.demo', statisticsAdmin: 'admin@insee.demo', regionSteward: 'steward@region.demo', researcher: 'researcher@startup.demo',
+      hospitalSteward: 'steward@chu.demo',
     },
-    useCases: { covid, review, pending },
+    useCases: { covid, review, pending, reviewed },
     datasets: { patients: patients.id, communes: communes.id, equipment: equipment.id },
     communeCodes: codes,
   };
