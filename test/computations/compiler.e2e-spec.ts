@@ -12,7 +12,7 @@ import {
   CryptoRandomSource,
 } from '@cadre/computations';
 import { runReadOnly } from '../../libs/computations/src/sql/vault-runner';
-import { assertWithinDomain, domainValues } from '../../libs/computations/src/planning/domain';
+import { assertWithinDomain, domainCells, domainValues } from '../../libs/computations/src/planning/domain';
 
 const SECRET = 'record-key-secret-for-tests';
 const at = <T>(plan: T, catalogue: ReturnType<typeof context>['catalogue']) => ({ plan, catalogue });
@@ -241,7 +241,7 @@ describe('compiled computations on a real vault (cadre_compute, read-only)', () 
       // This catalogue was swapped under the data (…101 and …103 are no longer declared): the answer
       // holds cells outside the domain, and the release refuses it rather than dropping them.
       expect(rows.map((r) => r.k0)).toEqual(expect.arrayContaining([IRIS[0], IRIS[1]]));
-      expect(() => assertWithinDomain(rows.map((r) => [r.k0 as string]), domainValues(plan, new Map()), false)).toThrow('outside the declared domain');
+      expect(() => assertWithinDomain(rows.map((r) => [r.k0 as string]), domainCells(domainValues(plan, new Map()), false))).toThrow('outside the declared domain');
     });
   });
 });

@@ -71,9 +71,10 @@ export function controlDisclosure(
   denominators: Denominators = new Map(),
 ): ComputationResult {
   const margins = plan.totals && plan.groupBy.length > 0;
-  assertWithinDomain(data.map((c) => c.keys), domain, margins);
+  const domainKeys = domainCells(domain, margins);
+  assertWithinDomain(data.map((c) => c.keys), domainKeys);
   const byId = new Map(data.map((c) => [cellId(c.keys), c]));
-  const cells: RawCell[] = domainCells(domain, margins).map(
+  const cells: RawCell[] = domainKeys.map(
     (keys) => byId.get(cellId(keys)) ?? { keys, count: 0, ...(compiled.rowCounted ? { rows: 0 } : {}), cellKey: 0, sums: compiled.summed.map(() => ({ sum: 0, contributors: 0, absSum: 0, top: [] })) },
   );
   const reasons: (SuppressionReason | null)[] = cells.map((c) => {

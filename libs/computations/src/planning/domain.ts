@@ -87,12 +87,12 @@ export function domainCells(values: RawKey[][], totals: boolean): RawKey[][] {
 
 /**
  * Rule 0 fails closed: the aggregate's answer may only hold cells of the declared domain
- * (margins included when `totals`). A cell outside it means the data hold a value the
- * domain does not know: the computation fails (the message names no value) rather than
- * dropping the cell while a margin still counts it.
+ * (`cells`, as domainCells lists them, margins included when published). A cell outside it
+ * means the data hold a value the domain does not know: the computation fails (the message
+ * names no value) rather than dropping the cell while a margin still counts it.
  */
-export function assertWithinDomain(dataKeys: RawKey[][], domain: RawKey[][], totals: boolean): void {
-  const known = new Set(domainCells(domain, totals).map(cellId));
+export function assertWithinDomain(dataKeys: RawKey[][], cells: RawKey[][]): void {
+  const known = new Set(cells.map(cellId));
   if (dataKeys.some((keys) => !known.has(cellId(keys)))) throw new Error('the aggregate answered a cell outside the declared domain');
 }
 

@@ -79,15 +79,12 @@ export function releaseWithPrivacy(
   // A person in up to L cells moves up to L cells' statistics: sensitivities (and the quantiles' budget) scale with L.
   const L = maxCellsPerPerson(plan);
   const boundedTotal = rows.reduce((n, r) => n + Number(r.bp ?? 0), 0);
-  assertWithinDomain(rows.map((r) => plan.groupBy.map((_, i) => r[`k${i}`] as RawKey)), domain, false);
-  const byId = new Map(
-    rows.map((r) => {
-      const keys = plan.groupBy.map((_, i) => r[`k${i}`] as RawKey);
-      return [keyOf(keys), { count: Number(r.n), scaledSums: compiled.summed.map((_, j) => BigInt(String(r[`s${j}`] ?? '0'))) }];
-    }),
-  );
+  const rowKeys = rows.map((r) => plan.groupBy.map((_, i) => r[`k${i}`] as RawKey));
   // Every cell of the declared domain (domain.ts), empty ones included: keys never come from the data.
-  const cells: DomainCell[] = domainCells(domain, false).map((keys) => {
+  const domainKeys = domainCells(domain, false);
+  assertWithinDomain(rowKeys, domainKeys);
+  const byId = new Map(rows.map((r, i) => [keyOf(rowKeys[i]), { count: Number(r.n), scaledSums: compiled.summed.map((_, j) => BigInt(String(r[`s${j}`] ?? '0'))) }]));
+  const cells: DomainCell[] = domainKeys.map((keys) => {
     const found = byId.get(keyOf(keys));
     return { keys, count: found?.count ?? 0, scaledSums: found?.scaledSums ?? compiled.summed.map(() => 0n) };
   });
