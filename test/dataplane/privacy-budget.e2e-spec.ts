@@ -161,5 +161,13 @@ describe('data plane: differential privacy and the privacy budget', () => {
     const budget = await budgetOf(fed, other.id);
     expect(budget.computationsUsed).toBe(fits);
     expect(budget.epsilonSpent).toBeCloseTo(total, 9);
+    // The usage the runs keep as they store agrees with the history it stands for: the ledger and the results.
+    const { rows } = await platform.owner.query(
+      `SELECT (SELECT count(*)::int FROM cadre.computations WHERE use_case_id = $1 AND status IN ('released','pending_release')) AS used,
+              (SELECT sum(epsilon)::float8 FROM cadre.privacy_budget_ledger WHERE use_case_id = $1) AS spent`,
+      [other.id],
+    );
+    expect(rows[0].used).toBe(budget.computationsUsed);
+    expect(rows[0].spent).toBeCloseTo(budget.epsilonSpent, 9);
   });
 });

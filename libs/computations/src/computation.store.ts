@@ -110,40 +110,45 @@ export const computationStore = {
     return (await queryReturning(em, sql, params)).length === 1;
   },
 
-  /** Computations that count against `maxComputations`: those that produced a result. */
-  async countUsed(em: EntityManager, useCaseId: string): Promise<number> {
-    const [row] = await em.query(`SELECT count(*)::int AS n FROM cadre.computations WHERE use_case_id = $1 AND status IN ('released','pending_release')`, [useCaseId]);
-    return row.n;
+  /** The allowance and budget a use case has used, as kept by `counted`: the computations that produced a result and the epsilon they spent (one row, whatever the history). */
+  async usage(em: EntityManager, useCaseId: string): Promise<{ used: number; epsilonSpent: number }> {
+    const [row] = await em.query(`SELECT computations_used AS used, epsilon_spent AS spent FROM cadre.use_case_usage WHERE use_case_id = $1`, [useCaseId]);
+    return row ? { used: row.used, epsilonSpent: Number(row.spent) } : { used: 0, epsilonSpent: 0 };
   },
 
-  /** countUsed and epsilonSpent in one round trip (the worker reads both, once under the use case's lock). */
-  async usage(em: EntityManager, useCaseId: string): Promise<{ used: number; epsilonSpent: number }> {
+  /**
+   * Counts a stored result (and its epsilon) in the use case's usage and answers the usage
+   * with it included. Its row lock, held to COMMIT, is the one section the storing
+   * transactions of a use case pass one at a time: take it last.
+   */
+  async counted(em: EntityManager, useCaseId: string, epsilon: number): Promise<{ used: number; epsilonSpent: number }> {
     const [row] = await em.query(
-      `SELECT (SELECT count(*)::int FROM cadre.computations WHERE use_case_id = $1 AND status IN ('released','pending_release')) AS used,
-              (SELECT COALESCE(sum(epsilon), 0)::float8 FROM cadre.privacy_budget_ledger WHERE use_case_id = $1) AS spent`,
-      [useCaseId],
+      `INSERT INTO cadre.use_case_usage AS u (use_case_id, computations_used, epsilon_spent) VALUES ($1, 1, $2)
+       ON CONFLICT (use_case_id) DO UPDATE SET computations_used = u.computations_used + 1, epsilon_spent = u.epsilon_spent + EXCLUDED.epsilon_spent
+       RETURNING computations_used AS used, epsilon_spent AS spent`,
+      [useCaseId, epsilon],
     );
     return { used: row.used, epsilonSpent: Number(row.spent) };
   },
 
-  /** Earlier computations whose exact result went out (or is about to): their plans for the differencing check. */
-  /** One earlier exact plan per distinct population, other than the population `exceptKey` (the current one). */
+  /** Records an exact computation as its population's representative for the differencing check, if it is the first. */
+  async recordPopulation(em: EntityManager, useCaseId: string, populationKey: string, computationId: string): Promise<void> {
+    await em.query(
+      `INSERT INTO cadre.published_populations (use_case_id, population_key, computation_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+      [useCaseId, populationKey, computationId],
+    );
+  },
+
+  /** One earlier published exact plan per distinct population, other than the population `exceptKey` (the current one), oldest first. */
   async publishedExactPlans(em: EntityManager, useCaseId: string, exceptId: string, exceptKey: string): Promise<{ plan: Plan; versions?: DatasetVersionRef[] }[]> {
     const rows = await em.query(
-      `SELECT plan, versions FROM (
-         SELECT DISTINCT ON (COALESCE(population_key, id::text)) plan, result->'datasetVersions' AS versions, created_at FROM cadre.computations
-          WHERE use_case_id = $1 AND id <> $2 AND mechanism = 'none' AND status IN ('released','pending_release')
-            AND population_key IS DISTINCT FROM $3
-          ORDER BY COALESCE(population_key, id::text), created_at
-       ) AS distinct_populations ORDER BY created_at`,
+      `SELECT c.plan, c.result->'datasetVersions' AS versions
+         FROM cadre.published_populations p JOIN cadre.computations c ON c.id = p.computation_id
+        WHERE p.use_case_id = $1 AND p.population_key <> $3 AND c.id <> $2
+        ORDER BY p.created_at, p.computation_id`,
       [useCaseId, exceptId, exceptKey],
     );
     return rows.map((r: { plan: Plan; versions: DatasetVersionRef[] | null }) => ({ plan: r.plan, versions: r.versions ?? undefined }));
-  },
-
-  async epsilonSpent(em: EntityManager, useCaseId: string): Promise<number> {
-    const [row] = await em.query(`SELECT COALESCE(sum(epsilon), 0)::float8 AS spent FROM cadre.privacy_budget_ledger WHERE use_case_id = $1`, [useCaseId]);
-    return Number(row.spent);
   },
 
   async spend(em: EntityManager, useCaseId: string, computationId: string, mechanism: string, epsilon: number, delta: number): Promise<void> {

@@ -206,11 +206,12 @@ export class ComputationsService {
     const useCase = await this.useCases.findVisible(actor, useCaseId);
     authorize(this.abilities.createForActor(actor), 'read', subject('Budget', this.subjectOf(useCase)), { notFound: 'Use case' });
     const { policy } = await this.policies.load(useCase);
+    const usage = await computationStore.usage(this.db.manager, useCaseId);
     return {
       epsilonTotal: policy.privacy.mechanism === 'none' ? 0 : policy.privacy.epsilonTotal,
-      epsilonSpent: await computationStore.epsilonSpent(this.db.manager, useCaseId),
+      epsilonSpent: usage.epsilonSpent,
       computationsMax: policy.maxComputations,
-      computationsUsed: await computationStore.countUsed(this.db.manager, useCaseId),
+      computationsUsed: usage.used,
     };
   }
 

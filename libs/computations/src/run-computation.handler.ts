@@ -248,12 +248,13 @@ export class RunComputationHandler implements Handler<'run-computation'> {
             epsilonSpent: result.privacy.epsilonSpent,
           },
         });
-        // Last, the one section the computations of a use case pass one at a time: the lock, then the
-        // allowance and the budget read afresh (this computation's own result and spend included), then
-        // COMMIT. Under load every round trip inside it is paid by every computation of the use case.
-        await em.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`computations:${record.useCaseId}`]);
-        refused = allowanceRefusal(await computationStore.usage(em, record.useCaseId), plan, ctx, true);
-        if (refused) throw new AllowanceExceeded(); // rolls the transition, the spend and the event back
+        // Last, the one section the computations of a use case pass one at a time: the usage row
+        // counted and read back under its row lock (this computation's own result and spend included),
+        // then COMMIT. Under load every round trip inside it is paid by every computation of the use case.
+        const dp = plan.privacy.mechanism !== 'none';
+        refused = allowanceRefusal(await computationStore.counted(em, record.useCaseId, dp ? plan.privacy.epsilon : 0), plan, ctx, true);
+        if (refused) throw new AllowanceExceeded(); // rolls the transition, the spend, the count and the event back
+        if (population) await computationStore.recordPopulation(em, record.useCaseId, population, record.id);
       });
     } catch (e) {
       if (!(e instanceof AllowanceExceeded)) throw e;

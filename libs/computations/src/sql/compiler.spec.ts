@@ -196,7 +196,7 @@ describe('compileAggregate', () => {
     it('takes the largest contribution with max() when the policy needs only n = 1 (no ordered aggregate)', () => {
       const { plan, compiled } = compile(sums);
       expect(plan.dominanceN).toBe(1);
-      expect(compiled.sql).toContain('CASE WHEN count(v0) > 0 THEN ARRAY[max(abs(v0))] END::double precision[] AS t0');
+      expect(compiled.sql).toContain('CASE WHEN count(v0) > 0 THEN ARRAY[max(v0)] END::double precision[] AS t0');
       expect(compiled.sql).not.toContain('array_agg');
     });
 
@@ -204,8 +204,23 @@ describe('compileAggregate', () => {
       const ctx = context();
       const plan = { ...planComputation(parseQuery({ datasets: [H, S], ...sums }), ctx), dominanceN: 3 };
       const compiled = compileAggregate(plan, ctx.catalogue, { recordKeySecret: SECRET });
-      expect(compiled.sql).toMatch(/\(array_agg\(abs\(v0\) ORDER BY abs\(v0\) DESC\) FILTER \(WHERE v0 IS NOT NULL\)\)\[1:\$\d+::integer\]/);
+      expect(compiled.sql).toMatch(/\(array_agg\(v0 ORDER BY v0 DESC\) FILTER \(WHERE v0 IS NOT NULL\)\)\[1:\$\d+::integer\]/);
       expect(compiled.params).toContain(3);
+    });
+
+    it('sums the values themselves as magnitudes when the declared domain has no negative value, absolute values otherwise', () => {
+      const nonNegative = compile(sums).compiled.sql;
+      expect(nonNegative).toContain('sum(v0)::double precision AS a0');
+      expect(nonNegative).not.toContain('abs(');
+      const ctx = context();
+      const icuDays = ctx.catalogue.find((c) => c.id === IDS.hospital)!.columns.find((c) => c.name === 'icuDays')!;
+      icuDays.min = -5;
+      const plan = { ...planComputation(parseQuery({ datasets: [H, S], ...sums }), ctx), dominanceN: 3 };
+      const signed = compileAggregate(plan, ctx.catalogue, { recordKeySecret: SECRET }).sql;
+      expect(signed).toContain('sum(abs(v0))::double precision AS a0');
+      expect(signed).toMatch(/\(array_agg\(abs\(v0\) ORDER BY abs\(v0\) DESC\) FILTER \(WHERE v0 IS NOT NULL\)\)/);
+      const one = compileAggregate({ ...plan, dominanceN: 1 }, ctx.catalogue, { recordKeySecret: SECRET }).sql;
+      expect(one).toContain('ARRAY[max(abs(v0))]');
     });
   });
 });

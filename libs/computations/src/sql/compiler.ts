@@ -185,11 +185,12 @@ function personRelation(
 /**
  * The n largest absolute per-person contributions of a cell, descending (NULL when no
  * person has a value). For n = 1, the usual policy, a plain max: an ORDER BY inside an
- * aggregate forbids hash aggregation and sorts every person.
+ * aggregate forbids hash aggregation and sorts every person. `magnitude` is |v|, or v
+ * itself when the column's declared domain has no negative value.
  */
-function topContributions(v: string, n: number, params: SqlParams): string {
-  if (n === 1) return `CASE WHEN count(${v}) > 0 THEN ARRAY[max(abs(${v}))] END::double precision[]`;
-  return `(array_agg(abs(${v}) ORDER BY abs(${v}) DESC) FILTER (WHERE ${v} IS NOT NULL))[1:${params.add(n, 'integer')}]::double precision[]`;
+function topContributions(v: string, magnitude: string, n: number, params: SqlParams): string {
+  if (n === 1) return `CASE WHEN count(${v}) > 0 THEN ARRAY[max(${magnitude})] END::double precision[]`;
+  return `(array_agg(${magnitude} ORDER BY ${magnitude} DESC) FILTER (WHERE ${v} IS NOT NULL))[1:${params.add(n, 'integer')}]::double precision[]`;
 }
 
 /**
@@ -234,14 +235,17 @@ export function compileAggregate(plan: Plan, catalogue: CatalogueDataset[], opti
 
   let select: string;
   if (!dp) {
-    const aggregates = summed.map((_, j) =>
-      [
+    const aggregates = summed.map((s, j) => {
+      // Ingestion admits no value under the declared minimum: with min ≥ 0 every total is its
+      // own magnitude, and PostgreSQL computes the identical sum(v) of s and a only once.
+      const magnitude = s.min >= 0 ? `v${j}` : `abs(v${j})`;
+      return [
         `sum(v${j})::double precision AS s${j}`,
         `count(v${j})::integer AS c${j}`,
-        `sum(abs(v${j}))::double precision AS a${j}`,
-        `${topContributions(`v${j}`, plan.dominanceN, params)} AS t${j}`,
-      ].join(', '),
-    );
+        `sum(${magnitude})::double precision AS a${j}`,
+        `${topContributions(`v${j}`, magnitude, plan.dominanceN, params)} AS t${j}`,
+      ].join(', ');
+    });
     const cellKey = perturbed ? [CELL_KEY_AGGREGATE] : [];
     if (onePersonPerRow) {
       // One row per person: persons are disjoint across cells, CUBE rolls the margins up.

@@ -17,6 +17,7 @@ import { VersionQuality1764470600000 } from './1764470600000-version-quality';
 import { DatasetLevel1764470700000 } from './1764470700000-dataset-level';
 import { ComputationUsageIndex1764480400000 } from './1764480400000-computation-usage-index';
 import { AuditPending1764480401000 } from './1764480401000-audit-pending';
+import { UseCaseUsage1764480402000 } from './1764480402000-use-case-usage';
 
 /**
  * Every migration, in order. Each context adds its own file and one line here
@@ -43,4 +44,5 @@ export const MIGRATIONS = [
   DatasetLevel1764470700000,
   ComputationUsageIndex1764480400000,
   AuditPending1764480401000,
+  UseCaseUsage1764480402000,
 ];
