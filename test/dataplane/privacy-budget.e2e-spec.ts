@@ -137,6 +137,26 @@ describe('data plane: differential privacy and the privacy budget', () => {
     expect(after.computationsUsed).toBe(K);
   });
 
+  it('never runs past the allowance when computations run at once: the usage row of the use case is counted and read back under its lock', async () => {
+    const allowance = 2;
+    const capped = await activeDataplaneUseCase(fed, {
+      conditions: { minCellSize: MIN_CELL },
+      patches: [{ provider: fed.hospital, terms: { maxComputations: allowance } }],
+    });
+    const query = { datasets: datasetsOf(fed), groupBy: ['s.incomeBand'], measures: [{ fn: 'count' }] };
+    const submitted = await Promise.all(Array.from({ length: 2 * allowance }, () => submitComputation(fed, capped.id, query)));
+    expect(submitted.map((r) => r.status)).toEqual(Array(2 * allowance).fill(202));
+    const done = await Promise.all(submitted.map((r) => awaitComputation(fed, r.body.id)));
+    expect(done.filter((c) => c.status === 'released')).toHaveLength(allowance);
+    const refused = done.filter((c) => c.status === 'rejected');
+    expect(refused.map((c) => c.rejection.code)).toEqual(Array(allowance).fill('max_computations'));
+    expect((await budgetOf(fed, capped.id)).computationsUsed).toBe(allowance);
+    // Refused at submission too, now that the allowance is used.
+    const after = await submitComputation(fed, capped.id, query);
+    const last = after.status === 202 ? await awaitComputation(fed, after.body.id) : after.body;
+    expect(last.status === 'rejected' ? last.rejection.code : last.code).toBe('max_computations');
+  });
+
   it('never overspends when computations run at once: the worker re-reads the budget under the use case lock, its own spend counted', async () => {
     const laplace = { disclosure: { privacy: { mechanism: 'laplace' } } };
     const other = await activeDataplaneUseCase(fed, {
