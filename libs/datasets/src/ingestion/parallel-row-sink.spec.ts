@@ -128,6 +128,48 @@ describe('ParallelRowSink: the stream cut into blocks at record boundaries, read
     expect(await fingerprinted(`${HEADER}\nA,1,,\nB,2,,\nC,3,,\n" b ",4,,\n`)).toBe(true);
   });
 
+  it('never stalls, and holds a bounded buffer, when its reader takes the whole buffer in each read', async () => {
+    // Every block comes back, a moment later, with more COPY bytes than half the sink's buffer:
+    // two merges fill it. The reader (as pg-copy-streams does when COPY catches up) takes all of it at once.
+    const runner: BlockRunner = (task) =>
+      new Promise((resolve) =>
+        setImmediate(() => {
+          const header = task.order === null;
+          const newlines = Buffer.from(task.bytes).toString('utf8').split('\n').length - 1;
+          resolve({
+            copy: new Uint8Array(600 * 1024), rows: header ? 0 : newlines, errors: [], errorCount: 0, sawHeader: header, order: header ? [0, 1, 2, 3] : null,
+            fatal: null, lastLine: newlines, newlines, lines: null, fingerprints: null,
+          });
+        }),
+      );
+    const sink = new ParallelRowSink(COLUMNS, KEY, runner, false, 3, 16);
+    const blocks = 40;
+    // The upload's bytes, each chunk once the sink took the one before (as a request does).
+    void (async () => {
+      for (const line of [HEADER, ...Array.from({ length: blocks }, (_, i) => `${i},20,a,true`)]) {
+        await new Promise<void>((resolve, reject) => sink.write(Buffer.from(`${line}\n`), (err) => (err ? reject(err) : resolve())));
+      }
+      sink.end();
+    })().catch(() => undefined);
+    let finished = false;
+    sink.on('finish', () => (finished = true));
+    let largest = 0;
+    // The reader comes by every fourth turn of the event loop, after the workers' answers have piled up.
+    for (let turn = 0, idle = 0; !finished && idle < 200; turn++) {
+      await new Promise((r) => setImmediate(r));
+      largest = Math.max(largest, sink.readableLength);
+      if (turn % 4 !== 3) continue;
+      if (sink.readableLength > 0) {
+        sink.read();
+        idle = 0;
+      } else idle++;
+    }
+    expect({ finished, rows: sink.rowsAccepted }).toEqual({ finished: true, rows: blocks });
+    // Bounded: the buffer, plus what the blocks already out bring back.
+    expect(largest).toBeLessThanOrEqual(sink.readableHighWaterMark + 3 * 600 * 1024);
+    sink.destroy();
+  });
+
   it('fails the upload, without any message of its own, when a worker fails', async () => {
     const broken: BlockRunner = async () => {
       throw new Error('row worker failed on a block');

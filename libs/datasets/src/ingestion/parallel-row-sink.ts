@@ -30,8 +30,8 @@ export type BlockRunner = (task: BlockTask) => Promise<BlockResult>;
  * pseudonymised by a worker (RowSink in block mode); results are merged in file order:
  * lines shifted by the line feeds before the block, errors listed and counted as one
  * RowSink would, COPY bytes pushed until the first refused row. At most `maxInFlight`
- * blocks are out at once and the COPY side's back-pressure holds the input: memory stays
- * bounded. The header is read first, alone, since every other block needs its mapping.
+ * blocks are out at once and the COPY side's back-pressure holds the input (Transform's): memory
+ * stays bounded. The header is read first, alone, since every other block needs its mapping.
  */
 export class ParallelRowSink extends Transform {
   rowsAccepted = 0;
@@ -101,12 +101,6 @@ export class ParallelRowSink extends Transform {
     if (this.boundary > 0 && this.pendingBytes >= (this.nextIndex === 0 ? 1 : this.blockBytes)) this.cut(this.boundary);
     else if (this.boundary === 0 && this.pendingBytes >= FORCE_BYTES) this.cut(this.pendingBytes);
     this.waiting = done;
-    this.release();
-  }
-
-  /** COPY took some bytes: the input may flow again. */
-  override _read(size: number): void {
-    super._read(size);
     this.release();
   }
 
@@ -197,9 +191,15 @@ export class ParallelRowSink extends Transform {
     }
   }
 
-  /** Takes more input while fewer than maxInFlight blocks are out and COPY keeps up. */
+  /**
+   * Takes more input while fewer than maxInFlight blocks are out. COPY's pace is Transform's
+   * own business: once a merge has filled its buffer, it parks the callback given here until
+   * COPY reads. (Holding input here on a full buffer as well stalled uploads: Readable calls
+   * `_read` before it takes out the bytes it reads, and again only after a push, so the
+   * buffer still looked full at the one moment the input could have been let go.)
+   */
   private release(): void {
-    if (!this.waiting || this.inFlight >= this.maxInFlight || this.readableLength >= this.readableHighWaterMark) return;
+    if (!this.waiting || this.inFlight >= this.maxInFlight) return;
     const done = this.waiting;
     this.waiting = null;
     done();
