@@ -64,7 +64,7 @@ export async function runBench(target: Target, options: BenchOptions, log: (line
     for (const workers of [1, 2]) {
       await target.scaleWorkers(workers);
       log(`throughput, ${workers} worker(s)…`);
-      results.push(await throughputScenario({ researcher: researcher.client, useCaseId: smallUseCaseId, datasetId: small.id, persons: options.smallPersons, total: options.computations, clients: options.clients, workers }));
+      results.push(await throughputScenario({ researcher: researcher.client, useCaseId: smallUseCaseId, datasetId: small.id, persons: options.smallPersons, total: options.computations, clients: options.clients, workers, cpuMs: target.cpuMs }));
     }
     await target.scaleWorkers(1);
   }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 
@@ -22,6 +22,8 @@ export interface Target {
   scaleWorkers(count: number): Promise<void>;
   /** Peak resident memory (VmHWM, MiB) of the API and of each running worker so far. */
   peakMemory(): { api: number; workers: number[] };
+  /** CPU time used so far (user + system, ms, from /proc): the API, the running workers together, and PostgreSQL's processes on this machine. */
+  cpuMs(): { api: number; workers: number; postgres: number };
   close(): Promise<void>;
 }
 
@@ -34,6 +36,33 @@ function peakRssMiB(child: ChildProcess): number {
   } catch {
     return NaN;
   }
+}
+
+/** User + system CPU time of a process in ms (Linux /proc), 0 when it is gone or elsewhere. */
+function processCpuMs(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+/** USER_HZ: 100 on every Linux this runs on. */
+const CLOCK_TICKS = 100;
+
+/** CPU time of every PostgreSQL process on this machine (server, backends, parallel workers), ms. */
+function postgresCpuMs(): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') total += processCpuMs(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
 }
 
 export const BENCH_ADMIN = { email: 'operator@cadre.bench', password: 'operator-bench-password' };
@@ -114,6 +143,7 @@ export async function launchPlatform(port: number, extraEnv: Record<string, stri
       await new Promise((r) => setTimeout(r, 2000));
     },
     peakMemory: () => ({ api: peakRssMiB(api), workers: workers.map(peakRssMiB) }),
+    cpuMs: () => ({ api: processCpuMs(api.pid), workers: workers.reduce((sum, w) => sum + processCpuMs(w.pid), 0), postgres: postgresCpuMs() }),
     close: async () => {
       await Promise.all([...workers.map(stop), stop(api)]);
     },

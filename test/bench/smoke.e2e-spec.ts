@@ -22,7 +22,10 @@ describe('benchmark smoke run (tiny sizes)', () => {
       await Promise.all(extraWorkers.splice(Math.max(0, count - 1)).map((w) => w.close()));
     };
     const results = await runBench(
-      { baseUrl: `http://127.0.0.1:${port}`, ownerUrl: platform.config.databaseUrl('owner'), admin: ADMIN, scaleWorkers, peakMemory: () => ({ api: process.memoryUsage().rss / 2 ** 20, workers: [] }), close: async () => undefined },
+      { baseUrl: `http://127.0.0.1:${port}`, ownerUrl: platform.config.databaseUrl('owner'), admin: ADMIN, scaleWorkers, peakMemory: () => ({ api: process.memoryUsage().rss / 2 ** 20, workers: [] }),
+        // API and workers share this process here; PostgreSQL's share is not measured in the smoke run.
+        cpuMs: () => ({ api: (process.cpuUsage().user + process.cpuUsage().system) / 1000, workers: 0, postgres: 0 }),
+        close: async () => undefined },
       SMOKE,
       () => undefined,
     );
