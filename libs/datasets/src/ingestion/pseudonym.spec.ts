@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { pseudonymise, pseudonymiser } from './pseudonym';
+import { normaliseLinkageValue, pseudonymise, pseudonymiser } from './pseudonym';
 
 describe('pseudonymiser: the prepared pseudonym function', () => {
   it('gives exactly what createHmac gives, for any key (ASCII, non-ASCII, empty, longer than a block) and any value', () => {
@@ -13,6 +13,18 @@ describe('pseudonymiser: the prepared pseudonym function', () => {
         },
       ),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('normaliseLinkageValue', () => {
+  it('is trimmed, upper-cased and without whitespace for any value, canonical ones returned as they are', () => {
+    const slow = (raw: string) => raw.trim().toUpperCase().replace(/\s+/g, '');
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 20 }), fc.stringMatching(/^[0-9A-Za-z \t\u00a0]{0,16}$/), fc.constantFrom('P000000000042', ' 1 85 07 2a ', 'ß', 'ﬁ')), (raw) => {
+        expect(normaliseLinkageValue(raw)).toBe(slow(raw));
+      }),
+      { numRuns: 2000 },
     );
   });
 });

@@ -1,8 +1,11 @@
 import { createHmac, createSecretKey, hash } from 'node:crypto';
 
+/** Already canonical: nothing to trim, upper-case or remove (the usual case, tested without allocating). */
+const CANONICAL = /^[0-9A-Z]+$/;
+
 /** The canonical form of a linkage value, so that " 1 85 07 " and "18507" link: trimmed, upper-cased, no whitespace. */
 export function normaliseLinkageValue(raw: string): string {
-  return raw.trim().toUpperCase().replace(/\s+/g, '');
+  return CANONICAL.test(raw) ? raw : raw.trim().toUpperCase().replace(/\s+/g, '');
 }
 
 /** Keyed pseudonym of a linkage value: hex HMAC-SHA-256 of its canonical form (the key never sits in the database). */
