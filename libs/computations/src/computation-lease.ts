@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { queryReturning } from '@cadre/common';
+import { ComputationRecord, computationStore } from './computation.store';
 
 /**
  * The lease of a running computation (robustness wiring, apart from the planner and the
@@ -14,15 +14,13 @@ export class ComputationLease {
     readonly leaseMs: number,
   ) {}
 
-  /** queued → running, or running with a lapsed lease → running again (a row without a lease, from before leases, after 3 minutes); true when this call took it. */
-  async claim(em: EntityManager, id: string): Promise<boolean> {
-    const rows = await queryReturning(
-      em,
-      `UPDATE cadre.computations SET status = 'running', started_at = now(), lease_until = now() + $2 * interval '1 millisecond'
-        WHERE id = $1 AND (status = 'queued' OR (status = 'running' AND COALESCE(lease_until, started_at + interval '3 minutes') < now())) RETURNING id`,
-      [id, this.leaseMs],
-    );
-    return rows.length === 1;
+  /**
+   * queued → running, or running with a lapsed lease → running again (a row without a lease,
+   * from before leases, after 3 minutes): the computation as it now is when this call took it,
+   * else null. One statement: the claim answers the row.
+   */
+  async claim(em: EntityManager, id: string): Promise<ComputationRecord | null> {
+    return computationStore.claim(em, id, this.leaseMs);
   }
 
   /** Milliseconds until the lease of a running computation lapses (0 if lapsed), or null when it is not running. */

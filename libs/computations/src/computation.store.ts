@@ -73,6 +73,18 @@ export const computationStore = {
     return rows.length ? toRecord(rows[0]) : null;
   },
 
+  /** The lease's claim (ComputationLease): moves the computation to running under a lease and answers it, or null when it was not claimable. */
+  async claim(em: EntityManager, id: string, leaseMs: number): Promise<ComputationRecord | null> {
+    const rows = await queryReturning(
+      em,
+      `UPDATE cadre.computations c SET status = 'running', started_at = now(), lease_until = now() + $2 * interval '1 millisecond'
+        WHERE c.id = $1 AND (c.status = 'queued' OR (c.status = 'running' AND COALESCE(c.lease_until, c.started_at + interval '3 minutes') < now()))
+        RETURNING ${COLUMNS}`,
+      [id, leaseMs],
+    );
+    return rows.length ? toRecord(rows[0]) : null;
+  },
+
   async findByIdempotencyKey(em: EntityManager, useCaseId: string, userId: string, key: string): Promise<ComputationRecord | null> {
     const rows = await em.query(`SELECT ${COLUMNS} FROM cadre.computations c WHERE c.use_case_id = $1 AND c.submitted_by = $2 AND c.idempotency_key = $3`, [
       useCaseId,

@@ -125,15 +125,15 @@ export class RunComputationHandler implements Handler<'run-computation'> {
   /** queued → running, once; or running again when the lease of the worker that ran it lapsed (it died). */
   private async claim(id: string): Promise<ComputationRecord | null> {
     return this.uow.run(async (em) => {
-      if (!(await this.lease.claim(em, id))) return null;
-      const record = await computationStore.find(em, id);
+      const record = await this.lease.claim(em, id);
+      if (!record) return null;
       await this.audit.append(em, {
         actorId: null,
         action: 'computation.started',
         subjectType: COMPUTATION_SUBJECT,
         subjectId: id,
-        organisationIds: record!.providerOrganisationIds,
-        data: { useCaseId: record!.useCaseId },
+        organisationIds: record.providerOrganisationIds,
+        data: { useCaseId: record.useCaseId },
       });
       return record;
     });

@@ -38,7 +38,7 @@ export function useCaseSubject(u: Pick<UseCase, 'requesterOrganisationId' | 'pro
   });
 }
 
-export function toSnapshot(u: UseCase): UseCaseSnapshot {
+export function toSnapshot(u: Pick<UseCase, keyof UseCaseSnapshot>): UseCaseSnapshot {
   return {
     id: u.id,
     status: u.status,
@@ -52,6 +52,21 @@ export function toSnapshot(u: UseCase): UseCaseSnapshot {
     startsAt: u.startsAt,
     endsAt: u.endsAt,
   };
+}
+
+/** A use case row as the snapshot query reads it. */
+interface SnapshotRow {
+  id: string;
+  status: UseCaseSnapshot['status'];
+  title: string;
+  purpose: string;
+  requester_organisation_id: string;
+  team_user_ids: string[];
+  requested_datasets: UseCaseSnapshot['requestedDatasets'];
+  provider_organisation_ids: string[];
+  conditions: UseCaseSnapshot['conditions'];
+  starts_at: Date;
+  ends_at: Date;
 }
 
 /** Loading, locking and moving use cases through the one state machine (internal to ethics). */
@@ -92,6 +107,36 @@ export class UseCaseStore {
     const found = isUuid(id) ? await em.getRepository(UseCase).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } }) : null;
     if (!found) throw new NotFound('Use case');
     return found;
+  }
+
+  /**
+   * The snapshot of a use case, read as plain SQL: every submission reads it, and every run
+   * twice (before the query and under the storing transaction's locks).
+   */
+  async snapshot(id: string, em: EntityManager = this.db.manager): Promise<UseCaseSnapshot> {
+    const rows: SnapshotRow[] = isUuid(id)
+      ? await em.query(
+          `SELECT id, status, title, purpose, requester_organisation_id, team_user_ids::text[] AS team_user_ids, requested_datasets,
+                  provider_organisation_ids::text[] AS provider_organisation_ids, conditions, starts_at, ends_at
+             FROM cadre.use_cases WHERE id = $1`,
+          [id],
+        )
+      : [];
+    if (!rows.length) throw new NotFound('Use case');
+    const u = rows[0];
+    return toSnapshot({
+      id: u.id,
+      status: u.status,
+      title: u.title,
+      purpose: u.purpose,
+      requesterOrganisationId: u.requester_organisation_id,
+      teamUserIds: u.team_user_ids,
+      requestedDatasets: u.requested_datasets,
+      providerOrganisationIds: u.provider_organisation_ids,
+      conditions: u.conditions,
+      startsAt: u.starts_at,
+      endsAt: u.ends_at,
+    });
   }
 
   async find(id: string, em: EntityManager = this.db.manager): Promise<UseCase> {

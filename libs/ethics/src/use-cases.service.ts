@@ -138,7 +138,7 @@ export class UseCasesService {
 
   /** The snapshot of a use case with no visibility filter: for trusted callers (worker, contracts). */
   async snapshot(useCaseId: string, em?: EntityManager): Promise<UseCaseSnapshot> {
-    return toSnapshot(await this.store.find(useCaseId, em));
+    return this.store.snapshot(useCaseId, em);
   }
 
   /** The snapshot if the actor may see the use case, else NotFound (404). */
