@@ -38,6 +38,9 @@ function peakRssMiB(child: ChildProcess): number {
   }
 }
 
+/** USER_HZ: 100 on every Linux this runs on. */
+const CLOCK_TICKS = 100;
+
 /** User + system CPU time of a process in ms (Linux /proc), 0 when it is gone or elsewhere. */
 function processCpuMs(pid: number | undefined): number {
   try {
@@ -48,9 +51,6 @@ function processCpuMs(pid: number | undefined): number {
     return 0;
   }
 }
-/** USER_HZ: 100 on every Linux this runs on. */
-const CLOCK_TICKS = 100;
-
 /** CPU time of every PostgreSQL process on this machine (server, backends, parallel workers), ms. */
 function postgresCpuMs(): number {
   let total = 0;

@@ -139,12 +139,6 @@ export class UseCaseStore {
     });
   }
 
-  async find(id: string, em: EntityManager = this.db.manager): Promise<UseCase> {
-    const found = isUuid(id) ? await em.getRepository(UseCase).findOneBy({ id }) : null;
-    if (!found) throw new NotFound('Use case');
-    return found;
-  }
-
   /**
    * Applies `event` to a locked use case: the state machine decides the target state,
    * the UPDATE is guarded on the state read, and the audit event joins the transaction.

@@ -18,6 +18,7 @@ import { DatasetLevel1764470700000 } from './1764470700000-dataset-level';
 import { ComputationUsageIndex1764480400000 } from './1764480400000-computation-usage-index';
 import { AuditPending1764480401000 } from './1764480401000-audit-pending';
 import { UseCaseUsage1764480402000 } from './1764480402000-use-case-usage';
+import { DropPopulationIndex1764480403000 } from './1764480403000-drop-population-index';
 
 /**
  * Every migration, in order. Each context adds its own file and one line here
@@ -45,4 +46,5 @@ export const MIGRATIONS = [
   ComputationUsageIndex1764480400000,
   AuditPending1764480401000,
   UseCaseUsage1764480402000,
+  DropPopulationIndex1764480403000,
 ];
