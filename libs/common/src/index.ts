@@ -11,3 +11,5 @@ export { ORG_ROLES, PLATFORM_ROLES } from './actor';
 export type { Actor, OrgRole, PlatformRole } from './actor';
 export { queryReturning, returningRows } from './returning';
 export type { SqlRunner } from './returning';
+export { prepared, preparedRows, runPrepared } from './prepared';
+export type { PreparedSql } from './prepared';

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { canonicalJson, isTransientError, PolicyViolation } from '@cadre/common';
+import { canonicalJson, isTransientError, PolicyViolation, prepared, runPrepared } from '@cadre/common';
 import { AppConfig } from '@cadre/config';
 import { VaultPools } from '@cadre/database';
 import { AuditService } from '@cadre/audit';
@@ -26,6 +26,14 @@ import { catalogueAt, currentVersions } from './planning/versions';
 import { compileDifferencing, distinctEarlierPopulations, isDifferencingRisk, populationKey } from './sql/differencing';
 import { onePersonPerRow } from './sql/person-rows';
 import { runReadOnly, VaultQueryFailed } from './sql/vault-runner';
+
+/** The storing transaction's locks, in their order (recheckUnderLock), and the settled notice: prepared. */
+const LOCK = {
+  contracts: prepared(`SELECT id FROM cadre.contracts WHERE use_case_id = $1 AND is_current ORDER BY id FOR SHARE`),
+  useCase: prepared(`SELECT id FROM cadre.use_cases WHERE id = $1 FOR SHARE`),
+  organisations: prepared(`SELECT id FROM cadre.organisations WHERE id = ANY($1::uuid[]) ORDER BY id FOR SHARE`),
+};
+const NOTIFY = prepared('SELECT pg_notify($1, $2)');
 
 /** A transient failure (database or Redis unreachable), as opposed to one the query itself caused. */
 function isRetryable(e: unknown): boolean {
@@ -72,7 +80,7 @@ export class RunComputationHandler implements Handler<'run-computation'> {
     } finally {
       announceSettled(computationId);
       // Wakes long polls in API processes elsewhere; an id only, never a value.
-      await this.db.query('SELECT pg_notify($1, $2)', [SETTLED_CHANNEL, computationId]).catch(() => undefined);
+      await runPrepared(this.db, NOTIFY, [SETTLED_CHANNEL, computationId]).catch(() => undefined);
     }
   }
 
@@ -270,10 +278,10 @@ export class RunComputationHandler implements Handler<'run-computation'> {
    * here (a transition in flight is waited for), and the computation ends `rejected`.
    */
   private async recheckUnderLock(em: EntityManager, record: ComputationRecord, ran: PolicyContext): Promise<void> {
-    await em.query(`SELECT id FROM cadre.contracts WHERE use_case_id = $1 AND is_current ORDER BY id FOR SHARE`, [record.useCaseId]);
-    await em.query(`SELECT id FROM cadre.use_cases WHERE id = $1 FOR SHARE`, [record.useCaseId]);
+    await runPrepared(em, LOCK.contracts, [record.useCaseId]);
+    await runPrepared(em, LOCK.useCase, [record.useCaseId]);
     const organisations = [ran.useCase.requesterOrganisationId, ...ran.useCase.providerOrganisationIds, ...ran.contracts.map((c) => c.providerOrganisationId)];
-    await em.query(`SELECT id FROM cadre.organisations WHERE id = ANY($1::uuid[]) ORDER BY id FOR SHARE`, [[...new Set(organisations)]]);
+    await runPrepared(em, LOCK.organisations, [[...new Set(organisations)]]);
     const now = await this.policies.load(await this.policies.snapshot(record.useCaseId, em), em);
     this.policies.assertRunnable(now);
     this.policies.assertResearcher(now, record.submittedBy);

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
-import { canonicalJson, InvalidInput, NotFound, Page, queryReturning, WrongState } from '@cadre/common';
+import { canonicalJson, InvalidInput, NotFound, Page, prepared, queryReturning, runPrepared, WrongState } from '@cadre/common';
 import { AbilityFactory, accessCondition, authorize, FieldMap, subject } from '@cadre/access';
 import { AuditService } from '@cadre/audit';
 import { UseCasesService } from '@cadre/ethics';
@@ -28,6 +28,12 @@ export interface UseCaseContract {
 /** Audit subject type of every contract event. */
 export const CONTRACT_SUBJECT = 'Contract';
 
+/** Read by every submission and twice by every run: prepared, only the columns the policy needs. */
+const CURRENT_CONTRACTS = prepared(
+  `SELECT id, status, provider_organisation_id, requester_organisation_id, terms FROM cadre.contracts
+    WHERE use_case_id = $1 AND is_current ORDER BY created_at, id`,
+);
+
 /** Reads, term changes and termination of per-use-case access contracts. */
 @Injectable()
 export class ContractsService {
@@ -46,13 +52,13 @@ export class ContractsService {
    * trusted callers re-check `status === 'active'` and the window before any use.
    */
   async forUseCase(useCaseId: string, em: EntityManager = this.db.manager): Promise<UseCaseContract[]> {
-    // Read by every submission and twice by every run: plain SQL, only the columns the policy needs.
-    const rows: { id: string; status: UseCaseContract['status']; provider_organisation_id: string; requester_organisation_id: string; terms: UseCaseContract['terms'] }[] =
-      await em.query(
-        `SELECT id, status, provider_organisation_id, requester_organisation_id, terms FROM cadre.contracts
-          WHERE use_case_id = $1 AND is_current ORDER BY created_at, id`,
-        [useCaseId],
-      );
+    const rows = (await runPrepared(em, CURRENT_CONTRACTS, [useCaseId])) as {
+      id: string;
+      status: UseCaseContract['status'];
+      provider_organisation_id: string;
+      requester_organisation_id: string;
+      terms: UseCaseContract['terms'];
+    }[];
     return rows.map((c) => ({
       id: c.id,
       status: c.status,

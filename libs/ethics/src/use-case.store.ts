@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { AbilityFactory, accessCondition, AppAbility, FieldMap, subject } from '@cadre/access';
-import { NotFound, WrongState } from '@cadre/common';
+import { NotFound, prepared, runPrepared, WrongState } from '@cadre/common';
 import { AuditService } from '@cadre/audit';
 import type { Actor } from '@cadre/identity';
 import { UseCaseDecision } from './review.entities';
@@ -69,6 +69,13 @@ interface SnapshotRow {
   ends_at: Date;
 }
 
+/** Every submission reads it, and every run twice: prepared. */
+const SNAPSHOT = prepared(
+  `SELECT id, status, title, purpose, requester_organisation_id, team_user_ids::text[] AS team_user_ids, requested_datasets,
+          provider_organisation_ids::text[] AS provider_organisation_ids, conditions, starts_at, ends_at
+     FROM cadre.use_cases WHERE id = $1`,
+);
+
 /** Loading, locking and moving use cases through the one state machine (internal to ethics). */
 @Injectable()
 export class UseCaseStore {
@@ -114,14 +121,7 @@ export class UseCaseStore {
    * twice (before the query and under the storing transaction's locks).
    */
   async snapshot(id: string, em: EntityManager = this.db.manager): Promise<UseCaseSnapshot> {
-    const rows: SnapshotRow[] = isUuid(id)
-      ? await em.query(
-          `SELECT id, status, title, purpose, requester_organisation_id, team_user_ids::text[] AS team_user_ids, requested_datasets,
-                  provider_organisation_ids::text[] AS provider_organisation_ids, conditions, starts_at, ends_at
-             FROM cadre.use_cases WHERE id = $1`,
-          [id],
-        )
-      : [];
+    const rows = isUuid(id) ? ((await runPrepared(em, SNAPSHOT, [id])) as SnapshotRow[]) : [];
     if (!rows.length) throw new NotFound('Use case');
     const u = rows[0];
     return toSnapshot({

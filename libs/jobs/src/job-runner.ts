@@ -1,10 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { DataSource } from 'typeorm';
-import { queryReturning } from '@cadre/common';
+import { prepared, preparedRows, runPrepared } from '@cadre/common';
 import { jobDuration, secondsSince } from '@cadre/metrics';
 import { JOBS, JobName, isJobName } from './jobs';
 import type { Handler, JobOutcome } from './job-handler.decorator';
+
+/** Every job's outbox row: taken (attempts + 1, answering the payload) and marked done. Prepared. */
+const TAKE = prepared(`UPDATE cadre.outbox SET attempts = attempts + 1 WHERE id = $1 AND name = $2 AND status IN ('pending', 'published') RETURNING payload`);
+const DONE = prepared(`UPDATE cadre.outbox SET status = 'done', done_at = now() WHERE id = $1`);
 
 /**
  * Runs one BullMQ job through its handler. For an outbox job the row is the truth:
@@ -79,11 +83,7 @@ export class JobRunner {
         throw new Error(`job ${name} failed (${(err as Error)?.name ?? 'Error'})`);
       }
     }
-    const [row] = await queryReturning<{ payload: Record<string, string> }>(
-      this.dataSource,
-      `UPDATE cadre.outbox SET attempts = attempts + 1 WHERE id = $1 AND name = $2 AND status IN ('pending', 'published') RETURNING payload`,
-      [job.id, name],
-    );
+    const [row] = await preparedRows<{ payload: Record<string, string> }>(this.dataSource, TAKE, [job.id, name]);
     if (!row) return { outcome: 'skipped' }; // already done, failed for good, or not an outbox job: nothing to do twice
     let result: void | JobOutcome;
     try {
@@ -97,7 +97,7 @@ export class JobRunner {
       }
       throw new Error(`job ${name} failed (${e.name})`);
     }
-    await this.dataSource.query(`UPDATE cadre.outbox SET status = 'done', done_at = now() WHERE id = $1`, [job.id]);
+    await runPrepared(this.dataSource, DONE, [job.id]);
     return result ?? { outcome: 'done' };
   }
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager, QueryRunner } from 'typeorm';
 import { DataSource } from 'typeorm';
+import { prepared, runPrepared } from '@cadre/common';
 import { JobQueues } from './job-queues';
 import { assertJobPayload } from './job-payload';
 import { JOBS, JobName, JobPayload } from './jobs';
@@ -12,6 +13,12 @@ export interface OutboxMessage {
   name: JobName;
   payload: Record<string, string>;
 }
+
+/** Every job's row, written and then marked published: prepared. */
+const SQL = {
+  insert: prepared(`INSERT INTO cadre.outbox (id, name, payload) VALUES ($1, $2, $3)`),
+  published: prepared(`UPDATE cadre.outbox SET status = 'published', published_at = now() WHERE id = ANY($1::uuid[]) AND status = 'pending'`),
+};
 
 /** Outbox rows written inside a UnitOfWork, per transaction (its QueryRunner). */
 const unitMessages = new WeakMap<QueryRunner, OutboxMessage[]>();
@@ -46,7 +53,7 @@ export class OutboxService {
   async enqueue<N extends JobName>(em: EntityManager, name: N, payload: JobPayload<N>): Promise<string> {
     const clean = assertJobPayload(name, payload) as Record<string, string>;
     const id = randomUUID();
-    await em.query(`INSERT INTO cadre.outbox (id, name, payload) VALUES ($1, $2, $3)`, [id, name, JSON.stringify(clean)]);
+    await runPrepared(em, SQL.insert, [id, name, JSON.stringify(clean)]);
     if (em.queryRunner) unitMessages.get(em.queryRunner)?.push({ id, name, payload: clean });
     return id;
   }
@@ -68,9 +75,7 @@ export class OutboxService {
       }
     }
     if (published.length) {
-      await this.dataSource
-        .query(`UPDATE cadre.outbox SET status = 'published', published_at = now() WHERE id = ANY($1::uuid[]) AND status = 'pending'`, [published])
-        .catch(() => undefined);
+      await runPrepared(this.dataSource, SQL.published, [published]).catch(() => undefined);
     }
     return published;
   }

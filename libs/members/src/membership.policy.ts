@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { NotFound, PolicyViolation } from '@cadre/common';
+import { NotFound, PolicyViolation, prepared, runPrepared } from '@cadre/common';
 
 /** What a member organisation may only do while active and adhering to the current charter. */
 export type MemberAct = 'submit_use_case' | 'sign_contract' | 'upload_data' | 'act';
@@ -45,16 +45,18 @@ export class MembershipPolicy {
   /** The standing of several organisations at once (unknown ids are absent). */
   async standingOf(organisationIds: string[], em: EntityManager = this.db.manager): Promise<MemberStanding[]> {
     if (!organisationIds.length) return [];
-    const rows: { id: string; status: 'active' | 'suspended'; is_operator: boolean; adheres: boolean }[] = await em.query(
-      `SELECT o.id, o.status, o.is_operator,
-              EXISTS (SELECT 1 FROM cadre.charter_adherences a JOIN cadre.charters c ON c.id = a.charter_id
-                       WHERE a.organisation_id = o.id AND c.status = 'current') AS adheres
-         FROM cadre.organisations o WHERE o.id = ANY($1::uuid[])`,
-      [organisationIds],
-    );
+    const rows = (await runPrepared(em, STANDING, [organisationIds])) as { id: string; status: 'active' | 'suspended'; is_operator: boolean; adheres: boolean }[];
     return rows.map((r) => ({ organisationId: r.id, status: r.status, isOperator: r.is_operator, adheresToCurrentCharter: r.adheres }));
   }
 }
+
+/** Read several times by every computation (submission, run, storing): prepared. */
+const STANDING = prepared(
+  `SELECT o.id, o.status, o.is_operator,
+          EXISTS (SELECT 1 FROM cadre.charter_adherences a JOIN cadre.charters c ON c.id = a.charter_id
+                   WHERE a.organisation_id = o.id AND c.status = 'current') AS adheres
+     FROM cadre.organisations o WHERE o.id = ANY($1::uuid[])`,
+);
 
 function describe(act: MemberAct): string {
   return act === 'act' ? 'change anything (its users may only read)' : act.replace(/_/g, ' ');

@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import type { EntityManager } from 'typeorm';
+import { prepared, runPrepared } from '@cadre/common';
 import type { CatalogueDataset } from '../policy/policy';
 import type { Plan } from '../planning/plan';
 import type { CompiledStatement } from './compiler';
@@ -52,6 +53,9 @@ export function compileKeyUniqueness(key: JoinKey): CompiledStatement {
   return { sql: `SELECT count(*) = count(DISTINCT ${col}) AS is_unique FROM ${vaultTable(key.table)}`, params: [] };
 }
 
+/** What is known of the join keys' uniqueness (read by every joined computation): prepared. */
+const KNOWN_UNIQUENESS = prepared(`SELECT version_id, column_name, is_unique FROM cadre.vault_key_uniqueness WHERE version_id = ANY($1::text[])`);
+
 /**
  * Whether every person of the plan has at most one joined row, from the recorded
  * uniqueness of its join keys; keys never checked are measured now as the compute role
@@ -70,9 +74,7 @@ export async function onePersonPerRow(
   if (keys.length === 0) return true;
   const known = new Map<string, boolean>(
     (
-      await em.query(`SELECT version_id, column_name, is_unique FROM cadre.vault_key_uniqueness WHERE version_id = ANY($1::text[])`, [
-        keys.map((k) => k.versionId),
-      ])
+      (await runPrepared(em, KNOWN_UNIQUENESS, [keys.map((k) => k.versionId)])) as { version_id: string; column_name: string; is_unique: boolean }[]
     ).map((r: { version_id: string; column_name: string; is_unique: boolean }) => [`${r.version_id}/${r.column_name}`, r.is_unique]),
   );
   if (keys.some((k) => known.get(`${k.versionId}/${k.column}`) === false)) return false;
