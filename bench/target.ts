@@ -22,8 +22,8 @@ export interface Target {
   scaleWorkers(count: number): Promise<void>;
   /** Peak resident memory (VmHWM, MiB) of the API and of each running worker so far. */
   peakMemory(): { api: number; workers: number[] };
-  /** CPU time used so far (user + system, ms, from /proc): the API, the running workers together, and PostgreSQL's processes on this machine. */
-  cpuMs(): { api: number; workers: number; postgres: number };
+  /** CPU time used so far (user + system, ms, from /proc): the API, the running workers together, PostgreSQL's and Redis's processes on this machine, and the benchmark's own process (its clients). */
+  cpuMs(): CpuMs;
   close(): Promise<void>;
 }
 
@@ -51,18 +51,27 @@ function processCpuMs(pid: number | undefined): number {
     return 0;
   }
 }
-/** CPU time of every PostgreSQL process on this machine (server, backends, parallel workers), ms. */
-function postgresCpuMs(): number {
+/** CPU time of every process of a command on this machine (`postgres`: server, backends, parallel workers), ms. */
+function commandCpuMs(command: string): number {
   let total = 0;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') total += processCpuMs(Number(entry));
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === command) total += processCpuMs(Number(entry));
     } catch {
       // gone meanwhile
     }
   }
   return total;
+}
+
+/** Where a run's CPU went, ms: every process on the two cores that the benchmark drives. */
+export interface CpuMs {
+  api: number;
+  workers: number;
+  postgres: number;
+  redis: number;
+  client: number;
 }
 
 export const BENCH_ADMIN = { email: 'operator@cadre.bench', password: 'operator-bench-password' };
@@ -143,7 +152,16 @@ export async function launchPlatform(port: number, extraEnv: Record<string, stri
       await new Promise((r) => setTimeout(r, 2000));
     },
     peakMemory: () => ({ api: peakRssMiB(api), workers: workers.map(peakRssMiB) }),
-    cpuMs: () => ({ api: processCpuMs(api.pid), workers: workers.reduce((sum, w) => sum + processCpuMs(w.pid), 0), postgres: postgresCpuMs() }),
+    cpuMs: () => {
+      const own = process.cpuUsage();
+      return {
+        api: processCpuMs(api.pid),
+        workers: workers.reduce((sum, w) => sum + processCpuMs(w.pid), 0),
+        postgres: commandCpuMs('postgres'),
+        redis: commandCpuMs('redis-server'),
+        client: (own.user + own.system) / 1000,
+      };
+    },
     close: async () => {
       await Promise.all([...workers.map(stop), stop(api)]);
     },

@@ -1,5 +1,6 @@
 import { CadreClient } from '../../scripts/demo/client';
 import { fmtMs, Measurement, quantile, timed } from '../stats';
+import type { CpuMs } from '../target';
 
 /**
  * Scenario 3 — throughput: `total` small computations from `clients` concurrent clients,
@@ -14,7 +15,7 @@ export async function throughputScenario(input: {
   clients: number;
   workers: number;
   /** Cumulative CPU of the platform's processes (Target.cpuMs): where each computation's CPU goes. */
-  cpuMs: () => { api: number; workers: number; postgres: number };
+  cpuMs: () => CpuMs;
 }): Promise<Measurement> {
   const query = {
     datasets: [{ datasetId: input.datasetId, as: 's' }],
@@ -49,7 +50,7 @@ export async function throughputScenario(input: {
   const before = input.cpuMs();
   const wall = await timed(() => Promise.all(Array.from({ length: input.clients }, client)));
   const after = input.cpuMs();
-  const perComputation = (k: 'api' | 'workers' | 'postgres') => ((after[k] - before[k]) / input.total).toFixed(1);
+  const perComputation = (k: keyof CpuMs) => ((after[k] - before[k]) / input.total).toFixed(1);
   const rate = input.total / (wall / 1000);
   return {
     scenario: `Throughput: ${input.total} small computations (${input.persons.toLocaleString('en')} persons) from ${input.clients} concurrent clients, API + ${input.workers} worker process${input.workers > 1 ? 'es' : ''}`,
@@ -57,7 +58,10 @@ export async function throughputScenario(input: {
       { label: 'computations/s', value: rate.toFixed(1) },
       { label: 'latency p50 / p95 / p99 (submit → released, long poll)', value: [0.5, 0.95, 0.99].map((q) => fmtMs(quantile(latencies, q))).join(' / ') },
       { label: 'not released', value: String(failures) },
-      { label: 'CPU per computation (ms): PostgreSQL, API, worker(s)', value: `${perComputation('postgres')}, ${perComputation('api')}, ${perComputation('workers')}` },
+      {
+        label: 'CPU per computation (ms): PostgreSQL, API, worker(s), Redis, benchmark client',
+        value: (['postgres', 'api', 'workers', 'redis', 'client'] as const).map(perComputation).join(', '),
+      },
     ],
     ratio: { label: 'computations/s', value: rate, target: '≥ 100', met: rate >= 100 && failures === 0 },
   };

@@ -23,8 +23,8 @@ describe('benchmark smoke run (tiny sizes)', () => {
     };
     const results = await runBench(
       { baseUrl: `http://127.0.0.1:${port}`, ownerUrl: platform.config.databaseUrl('owner'), admin: ADMIN, scaleWorkers, peakMemory: () => ({ api: process.memoryUsage().rss / 2 ** 20, workers: [] }),
-        // API and workers share this process here; PostgreSQL's share is not measured in the smoke run.
-        cpuMs: () => ({ api: (process.cpuUsage().user + process.cpuUsage().system) / 1000, workers: 0, postgres: 0 }),
+        // API, workers and clients share this process here; the services' shares are not measured in the smoke run.
+        cpuMs: () => ({ api: (process.cpuUsage().user + process.cpuUsage().system) / 1000, workers: 0, postgres: 0, redis: 0, client: 0 }),
         close: async () => undefined },
       SMOKE,
       () => undefined,
