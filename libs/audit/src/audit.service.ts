@@ -13,6 +13,8 @@ const SQL = {
   append: prepared(
     `INSERT INTO cadre.audit_events (at, actor_id, action, subject_type, subject_id, organisation_ids, data) VALUES ($1, $2, $3, $4, $5, $6::uuid[], $7)`,
   ),
+  /** The chain's head, which every released result carries. */
+  head: prepared('SELECT seq, hash FROM cadre.audit_events WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1'),
   waitForChainLock: prepared('SELECT true AS locked FROM (SELECT pg_advisory_xact_lock($1)) AS l'),
   tryChainLock: prepared('SELECT pg_try_advisory_xact_lock($1) AS locked'),
   headAndPending: prepared(
@@ -261,7 +263,7 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
    * log it was made after; the record's own events are chained after it, at a higher seq.
    */
   async headIn(em: EntityManager): Promise<{ seq: number; headHash: string }> {
-    const [row] = (await em.query('SELECT seq, hash FROM cadre.audit_events WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1')) as { seq: string; hash: string }[];
+    const [row] = (await runPrepared(em, SQL.head, [])) as { seq: string; hash: string }[];
     return row ? { seq: Number(row.seq), headHash: row.hash } : { seq: 0, headHash: GENESIS_HASH };
   }
 

@@ -9,6 +9,12 @@ import { returningRows } from './returning';
  * planning it at every call (measured: the membership standing read ran 2.5× as often a
  * second prepared as unnamed). Only fixed texts: a text with a variable number of
  * placeholders would prepare a statement per arity on every pooled connection.
+ *
+ * An array parameter goes through a sub-select, `= ANY((SELECT $1::uuid[])::uuid[])`: its
+ * length is then unknown to every plan alike, so after five runs PostgreSQL keeps the generic
+ * plan. Written `= ANY($1::uuid[])`, each run's custom plan sees the literal array, looks
+ * cheaper than the generic one and is planned again every time (measured: the membership
+ * standing read spent 0.7 ms planning per computation that way, 8 times its execution).
  */
 export interface PreparedSql {
   /** Derived from the text, so one text always has one name and two texts never share one. */

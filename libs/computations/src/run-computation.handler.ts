@@ -31,7 +31,7 @@ import { runReadOnly, VaultQueryFailed } from './sql/vault-runner';
 const LOCK = {
   contracts: prepared(`SELECT id FROM cadre.contracts WHERE use_case_id = $1 AND is_current ORDER BY id FOR SHARE`),
   useCase: prepared(`SELECT id FROM cadre.use_cases WHERE id = $1 FOR SHARE`),
-  organisations: prepared(`SELECT id FROM cadre.organisations WHERE id = ANY($1::uuid[]) ORDER BY id FOR SHARE`),
+  organisations: prepared(`SELECT id FROM cadre.organisations WHERE id = ANY((SELECT $1::uuid[])::uuid[]) ORDER BY id FOR SHARE`), // an array parameter: see PreparedSql
 };
 const NOTIFY = prepared('SELECT pg_notify($1, $2)');
 

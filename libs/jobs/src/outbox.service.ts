@@ -17,7 +17,7 @@ export interface OutboxMessage {
 /** Every job's row, written and then marked published: prepared. */
 const SQL = {
   insert: prepared(`INSERT INTO cadre.outbox (id, name, payload) VALUES ($1, $2, $3)`),
-  published: prepared(`UPDATE cadre.outbox SET status = 'published', published_at = now() WHERE id = ANY($1::uuid[]) AND status = 'pending'`),
+  published: prepared(`UPDATE cadre.outbox SET status = 'published', published_at = now() WHERE id = ANY((SELECT $1::uuid[])::uuid[]) AND status = 'pending'`), // see PreparedSql
 };
 
 /** Outbox rows written inside a UnitOfWork, per transaction (its QueryRunner). */

@@ -55,7 +55,7 @@ const STANDING = prepared(
   `SELECT o.id, o.status, o.is_operator,
           EXISTS (SELECT 1 FROM cadre.charter_adherences a JOIN cadre.charters c ON c.id = a.charter_id
                    WHERE a.organisation_id = o.id AND c.status = 'current') AS adheres
-     FROM cadre.organisations o WHERE o.id = ANY($1::uuid[])`,
+     FROM cadre.organisations o WHERE o.id = ANY((SELECT $1::uuid[])::uuid[])`, // an array parameter: see PreparedSql
 );
 
 function describe(act: MemberAct): string {

@@ -54,7 +54,7 @@ export function compileKeyUniqueness(key: JoinKey): CompiledStatement {
 }
 
 /** What is known of the join keys' uniqueness (read by every joined computation): prepared. */
-const KNOWN_UNIQUENESS = prepared(`SELECT version_id, column_name, is_unique FROM cadre.vault_key_uniqueness WHERE version_id = ANY($1::text[])`);
+const KNOWN_UNIQUENESS = prepared(`SELECT version_id, column_name, is_unique FROM cadre.vault_key_uniqueness WHERE version_id = ANY((SELECT $1::text[])::text[])`); // see PreparedSql
 
 /**
  * Whether every person of the plan has at most one joined row, from the recorded

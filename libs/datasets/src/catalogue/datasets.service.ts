@@ -45,7 +45,7 @@ const CATALOGUE_SELECT = `SELECT d.id, d.name, d.description, d.organisation_id,
   FROM cadre.datasets d LEFT JOIN cadre.dataset_versions v ON v.id = d.current_version_id`;
 
 /** What the planner reads of the datasets of a query (twice by every computation): prepared. */
-const DESCRIBE = prepared(`${CATALOGUE_SELECT} WHERE d.id = ANY($1::uuid[])`);
+const DESCRIBE = prepared(`${CATALOGUE_SELECT} WHERE d.id = ANY((SELECT $1::uuid[])::uuid[])`); // an array parameter: see PreparedSql
 
 function toView(r: CatalogueRow): DatasetView {
   return {
