@@ -7,6 +7,7 @@ import { apiScenario } from './scenarios/api';
 import { ingestScenario } from './scenarios/ingest';
 import { linkedAggregateScenario } from './scenarios/linked-aggregate';
 import { throughputScenario } from './scenarios/throughput';
+import { LeanJsonClient } from './http-client';
 import { activeUseCase, createAndLoad, federation } from './setup';
 import { Measurement } from './stats';
 import { launchPlatform, Target } from './target';
@@ -61,20 +62,31 @@ export async function runBench(target: Target, options: BenchOptions, log: (line
   if (only.includes('throughput')) {
     const small = await createAndLoad(f.social.users.steward.client, { name: 'bench_small', description: 'benchmark', columns: HOUSEHOLD_COLUMNS }, createReadStream(await householdsCsv(options.smallPersons, seed)), () => undefined, 'small');
     const smallUseCaseId = await activeUseCase(f, f.startup, researcher, [f.social], [{ datasetId: small.id, columns: ['incomeBand'] }]);
-    for (const workers of [1, 2]) {
-      await target.scaleWorkers(workers);
-      log(`throughput, ${workers} worker(s)…`);
-      results.push(await throughputScenario({ researcher: researcher.client, useCaseId: smallUseCaseId, datasetId: small.id, persons: options.smallPersons, total: options.computations, clients: options.clients, workers, cpuMs: target.cpuMs }));
+    const http = new LeanJsonClient(target.baseUrl, await tokenOf(target.baseUrl, researcher.email));
+    try {
+      for (const workers of [1, 2]) {
+        await target.scaleWorkers(workers);
+        log(`throughput, ${workers} worker(s)…`);
+        results.push(
+          await throughputScenario({ http, useCaseId: smallUseCaseId, datasetId: small.id, persons: options.smallPersons, total: options.computations, clients: options.clients, workers, cpuMs: target.cpuMs }),
+        );
+      }
+    } finally {
+      http.close();
     }
     await target.scaleWorkers(1);
   }
   if (only.includes('api')) {
     log('api…');
-    const token = await fetch(`${target.baseUrl}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: researcher.email, password: 'demo-password-0123' }) })
-      .then((r) => r.json() as Promise<{ accessToken: string }>);
-    results.push(await apiScenario({ baseUrl: target.baseUrl, token: token.accessToken, seconds: options.apiSeconds, connections: 50, rounds: options.runs >= 3 ? 3 : 1 }));
+    results.push(await apiScenario({ baseUrl: target.baseUrl, token: await tokenOf(target.baseUrl, researcher.email), seconds: options.apiSeconds, connections: 50, rounds: options.runs >= 3 ? 3 : 1 }));
   }
   return results;
+}
+
+/** A fresh access token of a demo user (the load generators send it themselves). */
+async function tokenOf(baseUrl: string, email: string): Promise<string> {
+  const res = await fetch(`${baseUrl}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: 'demo-password-0123' }) });
+  return ((await res.json()) as { accessToken: string }).accessToken;
 }
 
 /** The results as Markdown, with the date and the machine. */

@@ -1,13 +1,13 @@
-import { CadreClient } from '../../scripts/demo/client';
 import { fmtMs, Measurement, quantile, timed } from '../stats';
 import type { CpuMs } from '../target';
 
 /**
  * Scenario 3 — throughput: `total` small computations from `clients` concurrent clients,
- * each submitting, then polling its computation until it is released.
+ * each submitting, then polling its computation until it is released. `http` is the load
+ * generator's client (LeanJsonClient in the benchmark), authenticated as a researcher.
  */
 export async function throughputScenario(input: {
-  researcher: CadreClient;
+  http: { get<T>(path: string): Promise<T>; post<T>(path: string, body: unknown): Promise<T> };
   useCaseId: string;
   datasetId: string;
   persons: number;
@@ -34,9 +34,9 @@ export async function throughputScenario(input: {
       next++;
       latencies.push(
         await timed(async () => {
-          const { id } = await input.researcher.post<{ id: string }>(`/api/v1/use-cases/${input.useCaseId}/computations`, { query });
+          const { id } = await input.http.post<{ id: string }>(`/api/v1/use-cases/${input.useCaseId}/computations`, { query });
           for (;;) {
-            const c = await input.researcher.get<{ status: string }>(`/api/v1/computations/${id}?wait=30`);
+            const c = await input.http.get<{ status: string }>(`/api/v1/computations/${id}?wait=30`);
             if (c.status === 'released') return;
             if (!['queued', 'running'].includes(c.status)) {
               failures++;
