@@ -6,26 +6,39 @@ import { CadreClient } from '../../scripts/demo/client';
 import { awaitUpload } from '../../scripts/demo/members';
 import { fmtMs, Measurement, median, timed } from '../stats';
 import { PATIENT_COLUMNS } from '../data';
+import type { CpuMs } from '../target';
 
 /**
  * Scenario 2 — ingest: the CSV through the upload route until queryable (validated,
  * pseudonymised, COPY'd, finalised) vs a plain COPY of the same file into an unindexed table.
  */
-export async function ingestScenario(steward: CadreClient, ownerUrl: string, file: string, rows: number, communes: string[], runs: number): Promise<{ measurement: Measurement; datasetId: string }> {
+export async function ingestScenario(
+  steward: CadreClient,
+  ownerUrl: string,
+  file: string,
+  rows: number,
+  communes: string[],
+  runs: number,
+  cpuMs: () => CpuMs,
+): Promise<{ measurement: Measurement; datasetId: string }> {
   const platform: number[] = [];
   const floor: number[] = [];
   let datasetId = '';
+  const cpu: CpuMs[] = [];
   const owner = new Client({ connectionString: ownerUrl });
   await owner.connect();
   try {
     for (let run = 0; run < runs; run++) {
       const dataset = await steward.post<{ id: string }>('/api/v1/datasets', { name: `bench_patients_${run}`, description: 'benchmark', columns: PATIENT_COLUMNS(communes) });
+      const before = cpuMs();
       platform.push(
         await timed(async () => {
           const upload = await steward.upload<{ id: string }>(`/api/v1/datasets/${dataset.id}/uploads`, createReadStream(file));
           await awaitUpload(steward, dataset.id, upload.id);
         }),
       );
+      const after = cpuMs();
+      cpu.push(Object.fromEntries(Object.keys(after).map((k) => [k, after[k as keyof CpuMs] - before[k as keyof CpuMs]])) as unknown as CpuMs);
       datasetId = dataset.id;
       await owner.query(`DROP TABLE IF EXISTS public.bench_floor_copy`);
       await owner.query(`CREATE TABLE public.bench_floor_copy ("nationalId" text, commune text, age integer, "icuDays" integer)`);
@@ -46,6 +59,10 @@ export async function ingestScenario(steward: CadreClient, ownerUrl: string, fil
         { label: 'platform: upload route until queryable (median)', value: fmtMs(median(platform)) },
         { label: 'floor: plain COPY into an unindexed table (median)', value: fmtMs(median(floor)) },
         { label: 'platform rows/s', value: Math.round(rows / (median(platform) / 1000)).toLocaleString('en') },
+        {
+          label: 'platform CPU per run (s, medians): PostgreSQL, API (parsing, pseudonymising, COPY), worker(s), Redis, benchmark client',
+          value: (['postgres', 'api', 'workers', 'redis', 'client'] as const).map((k) => (median(cpu.map((c) => c[k])) / 1000).toFixed(2)).join(', '),
+        },
       ],
       ratio: { label: 'platform / COPY', value: ratio, target: '≤ 5', met: ratio <= 5 }, // issue 12's goal
     },
