@@ -10,9 +10,23 @@ import { UsersService } from '../users/users.service';
 import type { UserView } from '../users/user-view';
 import { OidcVerifier } from './oidc-verifier';
 
+/** A token's resolution under way, and the cache generation it started in. */
+interface InFlight {
+  epoch: number;
+  done: Promise<{ actor: Actor; sid: string }>;
+}
+
 /** Turns a request's bearer token into an Actor (or a 401), once per request. */
 @Injectable()
 export class RequestAuthenticator extends ActorSource {
+  /**
+   * Resolutions under way, by token: the requests of one token that miss the cache together
+   * (all of them, each time its entry lapses) share one signature check, session check and
+   * user load instead of queueing one each (measured at 50 connections: those bursts were the
+   * p99 of an authenticated read).
+   */
+  private readonly inFlight = new Map<string, InFlight>();
+
   constructor(
     private readonly tokens: AccessTokensService,
     private readonly oidc: OidcVerifier,
@@ -50,7 +64,23 @@ export class RequestAuthenticator extends ActorSource {
       req[SESSION] = cached.sid;
       return cached.actor;
     }
-    const epoch = this.cache.epoch;
+    // A resolution started before a session or user was forgotten is not joined: this request checks afresh.
+    let flight = this.inFlight.get(token);
+    if (!flight || flight.epoch !== this.cache.epoch) {
+      const started: InFlight = { epoch: this.cache.epoch, done: this.load(token, this.cache.epoch) };
+      this.inFlight.set(token, started);
+      const forget = () => {
+        if (this.inFlight.get(token) === started) this.inFlight.delete(token);
+      };
+      started.done.then(forget, forget);
+      flight = started;
+    }
+    const { actor, sid } = await flight.done;
+    req[SESSION] = sid;
+    return actor;
+  }
+
+  private async load(token: string, epoch: number): Promise<{ actor: Actor; sid: string }> {
     const claims = await this.tokens.verify(token);
     // The session must still be alive: logout, refresh-token reuse, a password change or a
     // deactivation end it, and its access tokens with it.
@@ -59,10 +89,9 @@ export class RequestAuthenticator extends ActorSource {
     // A database that is down is a 503 retry, never a 401: the token may well be good.
     const user = await this.users.findById(claims.sub).catch((e) => (isTransientError(e) ? Promise.reject(e) : null));
     if (!user || !user.active) throw new Unauthenticated('Invalid or expired token');
-    req[SESSION] = claims.sid;
     const actor = toActor(user);
     this.cache.set(token, actor, claims.sid, (claims.exp ?? 0) * 1000, epoch);
-    return actor;
+    return { actor, sid: claims.sid };
   }
 
   private async fromExternal(token: string): Promise<UserView | null> {
