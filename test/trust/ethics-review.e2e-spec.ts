@@ -274,5 +274,44 @@ describe('ethics review of use cases', () => {
       expect((await world.as(committee[0].token).get(`/api/v1/use-cases/${uc.id}`)).status).toBe(200);
       expect((await world.as(provider.user('data_steward').token).get(`/api/v1/use-cases/${uc.id}`)).status).toBe(200);
     });
+
+    it('lists, page by page and newest first, exactly the use cases each actor may open, each as it opens', async () => {
+      const drafts = [await draft(), await draft()];
+      const inReview = [await submitted(), await submitted()];
+      const ours = [...drafts, ...inReview].map((u) => u.id);
+      const readers = [researcher(), provider.user('data_steward'), outsider.user('researcher'), committee[0]];
+      for (const reader of readers) {
+        const listed: { id: string; createdAt: string }[] = [];
+        let total = -1;
+        for (let offset = 0; total < 0 || offset < total; offset += 2) {
+          const page = await world.as(reader.token).get(`/api/v1/use-cases?limit=2&offset=${offset}`);
+          expect(page.status).toBe(200);
+          expect(page.body.items.length).toBeLessThanOrEqual(2);
+          if (total >= 0) expect(page.body.total).toBe(total);
+          total = page.body.total;
+          listed.push(...page.body.items);
+        }
+        expect(listed).toHaveLength(total);
+        // Past the last page: nothing, and the same total.
+        const past = await world.as(reader.token).get(`/api/v1/use-cases?limit=2&offset=${total + 4}`);
+        expect(past.body).toEqual({ items: [], total });
+        const times = listed.map((u) => Date.parse(u.createdAt));
+        expect(times).toEqual([...times].sort((a, b) => b - a));
+        for (const item of listed.filter((u) => ours.includes(u.id))) {
+          expect(item).toEqual((await world.as(reader.token).get(`/api/v1/use-cases/${item.id}`)).body);
+        }
+        for (const id of ours.filter((id) => !listed.some((u) => u.id === id))) {
+          expect((await world.as(reader.token).get(`/api/v1/use-cases/${id}`)).status).toBe(404);
+        }
+        const underReview = await world.as(reader.token).get('/api/v1/use-cases?status=under_review&limit=200');
+        expect(underReview.body.items.map((u: { id: string }) => u.id).sort()).toEqual(listed.filter((u) => (u as { status?: string }).status === 'under_review').map((u) => u.id).sort());
+      }
+      // The rules at work: drafts for the requester's side only, submitted ones for the committee and the provider too.
+      const idsOf = async (reader: TestUser) => (await world.as(reader.token).get('/api/v1/use-cases?limit=200')).body.items.map((u: { id: string }) => u.id);
+      expect(await idsOf(researcher())).toEqual(expect.arrayContaining(ours));
+      expect(await idsOf(committee[0])).toEqual(expect.arrayContaining(inReview.map((u) => u.id)));
+      expect(await idsOf(committee[0])).not.toEqual(expect.arrayContaining([drafts[0].id]));
+      expect(await idsOf(outsider.user('researcher'))).toEqual([]);
+    });
   });
 });

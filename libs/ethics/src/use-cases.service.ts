@@ -121,20 +121,7 @@ export class UseCasesService {
 
   /** The use cases the actor may see, newest first. */
   async list(actor: Actor, limit: number, offset: number, status?: UseCaseStatus): Promise<Page<UseCaseView>> {
-    const qb = this.store.visibleTo(actor);
-    if (status) qb.andWhere('u.status = :status', { status });
-    const counter = qb.clone();
-    // One round trip for the page and the count (a window over the visible rows), not two:
-    // this list is the hottest authenticated read. Past the last page, count apart.
-    const { entities, raw } = await qb
-      .addSelect('count(*) OVER ()', 'total')
-      .orderBy('u.created_at', 'DESC')
-      .addOrderBy('u.id')
-      .limit(limit)
-      .offset(offset)
-      .getRawAndEntities<{ total: string }>();
-    const total = raw.length ? Number(raw[0].total) : offset > 0 ? await counter.getCount() : 0;
-    return { items: await this.store.views(entities), total };
+    return this.store.page(actor, limit, offset, status);
   }
 
   /** The snapshot of a use case with no visibility filter: for trusted callers (worker, contracts). */
