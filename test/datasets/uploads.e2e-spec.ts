@@ -100,7 +100,7 @@ describe('uploads: CSV streamed into a new vault version, all or nothing', () =>
     const versions = await f.world.as(f.steward.token).get(`/api/v1/datasets/${dataset.id}/versions`);
     expect((versions.body.items as { version: number }[]).map((v) => v.version)).toEqual([2, 1]);
     const { rows: events } = await f.platform.owner.query(
-      `SELECT data->>'version' AS version FROM cadre.audit_events WHERE action = 'dataset.upload_succeeded' AND data->>'datasetId' = $1 ORDER BY seq`,
+      `SELECT data->>'version' AS version FROM cadre.audit_events WHERE action = 'dataset.upload_succeeded' AND data->>'datasetId' = $1 ORDER BY id`,
       [dataset.id],
     );
     expect(events.map((e: { version: string }) => Number(e.version))).toEqual([1, 2]);
@@ -263,7 +263,7 @@ describe('uploads: CSV streamed into a new vault version, all or nothing', () =>
     await upload(dataset.id, hospitalCsv(10, 3000));
     await upload(dataset.id, hospitalCsv(3, 3100).replace(/,2020-/g, ',20-'));
     const { rows } = await f.platform.owner.query(
-      `SELECT action, data FROM cadre.audit_events WHERE subject_id = $1 OR data->>'datasetId' = $1 ORDER BY seq`,
+      `SELECT action, data FROM cadre.audit_events WHERE subject_id = $1 OR data->>'datasetId' = $1 ORDER BY id`,
       [dataset.id],
     );
     expect(rows.map((r: { action: string }) => r.action)).toEqual(['dataset.created', 'dataset.upload_started', 'dataset.upload_succeeded', 'dataset.upload_started', 'dataset.upload_failed']);

@@ -30,7 +30,7 @@ describe('identity: sessions and login throttling', () => {
   /** Past the guard's cache: a revocation must bite within this bound. */
   const pastCache = () => new Promise((r) => setTimeout(r, SESSION_CACHE_MS + 100));
   const events = async (action: string, subjectId: string) =>
-    (await platform.owner.query(`SELECT data FROM cadre.audit_events WHERE action = $1 AND subject_id = $2 ORDER BY seq`, [action, subjectId])).rows;
+    (await platform.owner.query(`SELECT data FROM cadre.audit_events WHERE action = $1 AND subject_id = $2 ORDER BY id`, [action, subjectId])).rows;
 
   describe('sessions end every access token of theirs at once', () => {
     it('logout: the access token of the session stops working (another session of the user goes on)', async () => {

@@ -178,7 +178,7 @@ describe('the trust framework: members, charter and adherence', () => {
       const member = await world.createMember('academia', []);
       expect((await world.as(member.admin.token).patch(`/api/v1/organisations/${member.id}`).send({ status: 'active' })).status).toBe(403);
       await world.as(admin).patch(`/api/v1/organisations/${member.id}`).send({ status: 'suspended' });
-      const { rows } = await platform.owner.query(`SELECT action FROM cadre.audit_events WHERE subject_id = $1 ORDER BY seq`, [member.id]);
+      const { rows } = await platform.owner.query(`SELECT action FROM cadre.audit_events WHERE subject_id = $1 ORDER BY id`, [member.id]);
       expect(rows.map((r: { action: string }) => r.action)).toEqual(expect.arrayContaining(['organisation.admitted', 'charter.adhered', 'organisation.suspended']));
     });
   });
