@@ -77,7 +77,7 @@ describe('ethics review of use cases', () => {
     expect(list.status).toBe(200);
     expect(list.body.items.find((u: { id: string }) => u.id === uc.id)).toEqual(after.body);
 
-    const { rows } = await platform.owner.query(`SELECT action FROM cadre.audit_events WHERE subject_id = $1 ORDER BY seq`, [uc.id]);
+    const { rows } = await platform.owner.query(`SELECT action FROM cadre.audit_events WHERE subject_id = $1 ORDER BY id`, [uc.id]);
     expect(rows.map((r: { action: string }) => r.action)).toEqual([
       'use_case.created',
       'use_case.submitted',
