@@ -105,16 +105,26 @@ function snapshotOf(u: SnapshotRow): UseCaseSnapshot {
   });
 }
 
-function toListView(r: ListRow): UseCaseView {
+/** A use case's full view: its snapshot, its review fields and its latest decision (the one shape of every view). */
+function toView(
+  snapshot: UseCaseSnapshot,
+  u: Pick<UseCaseView, 'publicInterest' | 'reviewRound' | 'submittedAt' | 'createdAt' | 'updatedAt'>,
+  decision: Pick<UseCaseDecision, 'record' | 'signature'> | null,
+): UseCaseView {
   return {
-    ...snapshotOf(r),
-    publicInterest: r.public_interest,
-    reviewRound: r.review_round,
-    submittedAt: r.submitted_at,
-    decision: r.decision_record ? { ...r.decision_record, signature: r.decision_signature! } : null,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
+    ...snapshot,
+    publicInterest: u.publicInterest,
+    reviewRound: u.reviewRound,
+    submittedAt: u.submittedAt,
+    decision: decision ? { ...decision.record, signature: decision.signature } : null,
+    createdAt: u.createdAt,
+    updatedAt: u.updatedAt,
   };
+}
+
+function toListView(r: ListRow): UseCaseView {
+  const review = { publicInterest: r.public_interest, reviewRound: r.review_round, submittedAt: r.submitted_at, createdAt: r.created_at, updatedAt: r.updated_at };
+  return toView(snapshotOf(r), review, r.decision_record ? { record: r.decision_record, signature: r.decision_signature! } : null);
 }
 
 /** Loading, locking and moving use cases through the one state machine (internal to ethics). */
@@ -161,11 +171,13 @@ export class UseCaseStore {
       {},
     );
     const rows = (await runPrepared(this.db, prepared(sql), parameters)) as ListRow[];
-    if (!rows.length) {
+    if (!rows.length && offset > 0) {
       // Past the last page: the total apart (rare).
-      const total = offset > 0 ? await this.visibleTo(actor).andWhere(status ? 'u.status = :status' : 'TRUE', status ? { status } : {}).getCount() : 0;
-      return { items: [], total };
+      const counter = this.visibleTo(actor);
+      if (status) counter.andWhere('u.status = :status', { status });
+      return { items: [], total: await counter.getCount() };
     }
+    if (!rows.length) return { items: [], total: 0 };
     return { items: rows.map(toListView), total: Number(rows[0].total) };
   }
 
@@ -228,35 +240,10 @@ export class UseCaseStore {
     return useCase;
   }
 
-  /** The full view, with the latest decision. */
+  /** The full view, with the latest decision (lists read theirs in `page`). */
   async view(useCase: UseCase, em: EntityManager = this.db.manager): Promise<UseCaseView> {
-    return (await this.views([useCase], em))[0];
-  }
-
-  /** Full views of several use cases, with their latest decisions read in one query. */
-  async views(useCases: UseCase[], em: EntityManager = this.db.manager): Promise<UseCaseView[]> {
-    if (!useCases.length) return [];
-    const latest: UseCaseDecision[] = await em
-      .getRepository(UseCaseDecision)
-      .createQueryBuilder('d')
-      .distinctOn(['d.use_case_id'])
-      .where('d.use_case_id IN (:...ids)', { ids: useCases.map((u) => u.id) })
-      .orderBy('d.use_case_id')
-      .addOrderBy('d.round', 'DESC')
-      .getMany();
-    const byUseCase = new Map(latest.map((d) => [d.useCaseId, d]));
-    return useCases.map((useCase) => {
-      const decision = byUseCase.get(useCase.id);
-      return {
-        ...toSnapshot(useCase),
-        publicInterest: useCase.publicInterest,
-        reviewRound: useCase.reviewRound,
-        submittedAt: useCase.submittedAt,
-        decision: decision ? { ...decision.record, signature: decision.signature } : null,
-        createdAt: useCase.createdAt,
-        updatedAt: useCase.updatedAt,
-      };
-    });
+    const [decision] = await em.getRepository(UseCaseDecision).find({ where: { useCaseId: useCase.id }, order: { round: 'DESC' }, take: 1 });
+    return toView(toSnapshot(useCase), useCase, decision ?? null);
   }
 }
 

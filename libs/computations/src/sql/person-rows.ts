@@ -72,11 +72,8 @@ export async function onePersonPerRow(
   // A person-level dataset's key was checked unique at ingestion (issue 13): nothing to measure.
   const keys = joinKeys(plan, catalogue).filter((k) => !k.declaredUnique);
   if (keys.length === 0) return true;
-  const known = new Map<string, boolean>(
-    (
-      (await runPrepared(em, KNOWN_UNIQUENESS, [keys.map((k) => k.versionId)])) as { version_id: string; column_name: string; is_unique: boolean }[]
-    ).map((r: { version_id: string; column_name: string; is_unique: boolean }) => [`${r.version_id}/${r.column_name}`, r.is_unique]),
-  );
+  const recorded = (await runPrepared(em, KNOWN_UNIQUENESS, [keys.map((k) => k.versionId)])) as { version_id: string; column_name: string; is_unique: boolean }[];
+  const known = new Map<string, boolean>(recorded.map((r) => [`${r.version_id}/${r.column_name}`, r.is_unique]));
   if (keys.some((k) => known.get(`${k.versionId}/${k.column}`) === false)) return false;
   const unknown = keys.filter((k) => !known.has(`${k.versionId}/${k.column}`));
   if (unknown.length === 0) return true;
