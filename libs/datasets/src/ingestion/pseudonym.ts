@@ -1,4 +1,5 @@
-import { createHmac, createSecretKey, hash } from 'node:crypto';
+import { createHmac, createSecretKey } from 'node:crypto';
+import { ShortHmacSha256 } from './short-hmac';
 
 /** Already canonical: nothing to trim, upper-case or remove (the usual case, tested without allocating). */
 const CANONICAL = /^[0-9A-Z]+$/;
@@ -13,30 +14,18 @@ export function pseudonymise(key: string, raw: string): string {
   return createHmac('sha256', key).update(normaliseLinkageValue(raw), 'utf8').digest('hex');
 }
 
-const SHA256_BLOCK = 64;
-
 /**
  * The same pseudonym function (same bytes out as `pseudonymise(key, raw)`) for a million
- * calls: building a node:crypto Hmac object per value costs more than the hashing itself.
- * HMAC is RFC 2104's H((K ⊕ opad) ‖ H((K ⊕ ipad) ‖ m)) over node:crypto's one-shot
- * SHA-256 (`crypto.hash`): two native calls and no object a value, about a third less CPU
- * (pseudonym.spec.ts checks it against createHmac). A key of non-ASCII bytes or longer
- * than a SHA-256 block falls back to createHmac with a prepared KeyObject.
+ * calls: the key's HMAC pads are hashed once, and a canonical value (ASCII, one SHA-256
+ * block) costs two compressions (ShortHmacSha256); any other value goes through node:crypto's
+ * createHmac with the key prepared once. pseudonym.spec.ts checks both against createHmac.
  */
 export function pseudonymiser(key: string): (raw: string) => string {
   const bytes = Buffer.from(key, 'utf8');
-  if (bytes.length > SHA256_BLOCK || bytes.some((b) => b >= 0x80)) {
-    const secret = createSecretKey(bytes);
-    return (raw) => createHmac('sha256', secret).update(normaliseLinkageValue(raw), 'utf8').digest('hex');
-  }
-  const padded = Buffer.alloc(SHA256_BLOCK);
-  bytes.copy(padded);
-  // ASCII key bytes XOR 0x36 stay ASCII: the inner pad is a string that UTF-8 encodes to exactly these bytes.
-  const innerPad = Buffer.from(padded.map((b) => b ^ 0x36)).toString('latin1');
-  const outer = Buffer.alloc(SHA256_BLOCK + 32);
-  Buffer.from(padded.map((b) => b ^ 0x5c)).copy(outer);
+  const short = new ShortHmacSha256(bytes);
+  const secret = createSecretKey(bytes);
   return (raw) => {
-    outer.set(hash('sha256', innerPad + normaliseLinkageValue(raw), 'buffer') as unknown as Buffer, SHA256_BLOCK);
-    return hash('sha256', outer, 'hex') as string;
+    const value = normaliseLinkageValue(raw);
+    return short.hex(value) ?? createHmac('sha256', secret).update(value, 'utf8').digest('hex');
   };
 }

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import type { ColumnDescriptor } from '../catalogue/column-schema';
 import { pseudonymise } from './pseudonym';
 import { compileRowValidator, RowError } from './row-validator';
-import { CsvFormatError, HeaderMismatch, MAX_RECORD_CHARS, RowSink } from './row-sink';
+import { CsvFormatError, HeaderMismatch, isQuoteFree, MAX_RECORD_CHARS, RowSink } from './row-sink';
 
 const KEY = 'row-sink-spec-pseudonym-key';
 const COLUMNS: ColumnDescriptor[] = [
@@ -222,5 +222,58 @@ describe('RowSink: csv-parse records, checked and pseudonymised, as COPY text', 
       expect(sink.lineOfRow(3000)).toBe(3001);
       expect(sink.lineOfRow(1025)).toBe(1026);
     });
+  });
+});
+
+describe('RowSink block mode: the quote-free reader', () => {
+  const COLS: ColumnDescriptor[] = [
+    { name: 'nir', type: 'text', role: 'linkage_key' },
+    { name: 'age', type: 'integer', role: 'quasi_identifier', min: 0, max: 120 },
+    { name: 'note', type: 'text', role: 'attribute' },
+  ];
+  const read = (bytes: Buffer, order: number[] | null, bom: boolean, quoteFree: boolean) => {
+    const sink = new RowSink(COLS, (raw) => pseudonymise(KEY, raw), true, { order, bom, quoteFree });
+    const out = sink.parseBlock(bytes);
+    const error = out.error instanceof HeaderMismatch ? { header: out.error.errors } : out.error instanceof CsvFormatError ? { csv: out.error.error } : out.error;
+    return {
+      copy: out.copy,
+      error,
+      errors: sink.errors,
+      errorCount: sink.errorCount,
+      rows: sink.rowsAccepted,
+      sawHeader: sink.sawHeader,
+      order: sink.order,
+      lastLine: sink.lastLine,
+      lines: out.lines ? Array.from(out.lines) : null,
+      fingerprints: out.fingerprints ? out.fingerprints.toString('hex') : null,
+    };
+  };
+  // Pieces of quote-free blocks and the bytes that must send a block back to csv-parse (a quote, a lone CR, invalid UTF-8).
+  const piece = fc.oneof(
+    { weight: 12, arbitrary: fc.constantFrom('A1', ' 1 85 07 ', '42', '-3', '121', 'x', 'é', '', ' ', '\t', 'nir', 'age', 'note', '\ufeff', 'a\\b', '999999999999999999') },
+    { weight: 6, arbitrary: fc.constantFrom(',', '\n', '\r\n') },
+    { weight: 1, arbitrary: fc.constantFrom('"', '\r', '"q"') },
+  );
+  const block = fc.tuple(fc.array(piece, { maxLength: 60 }), fc.boolean(), fc.constantFrom(null, Buffer.from([0xc3]), Buffer.from([0xff, 0x2c]))).map(([parts, bom, junk]) => {
+    const bytes = Buffer.from((bom ? '\ufeff' : '') + parts.join(''), 'utf8');
+    return junk && parts.length % 3 === 0 ? Buffer.concat([bytes, junk]) : bytes;
+  });
+
+  it('reads every block exactly as csv-parse does (records, refusals, lines, fingerprints), header block or not', () => {
+    fc.assert(
+      fc.property(block, fc.constantFrom(null, [0, 1, 2], [2, 0, 1]), fc.boolean(), (bytes, order, bom) => {
+        expect(read(bytes, order, bom, true)).toEqual(read(bytes, order, bom, false));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('takes only blocks it can read: no quote, no lone CR, valid UTF-8, under the record-size limit', () => {
+    expect(isQuoteFree(Buffer.from('a,b\r\nc,d\n'))).toBe(true);
+    expect(isQuoteFree(Buffer.from('a,"b"\n'))).toBe(false);
+    expect(isQuoteFree(Buffer.from('a,b\rc\n'))).toBe(false);
+    expect(isQuoteFree(Buffer.from('a,b\r'))).toBe(false);
+    expect(isQuoteFree(Buffer.from([0x61, 0x2c, 0xc3]))).toBe(false);
+    expect(isQuoteFree(Buffer.alloc(MAX_RECORD_CHARS + 1, 0x61))).toBe(false);
   });
 });
