@@ -1,3 +1,4 @@
+import { createReadStream, statSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 
 /**
@@ -21,15 +22,23 @@ export class LeanJsonClient {
     return this.send<T>('POST', path, JSON.stringify(body));
   }
 
+  /** Sends a file as the body (its length known, as `curl --data-binary @file` would), answered with JSON. */
+  upload<T>(path: string, file: string, contentType = 'text/csv'): Promise<T> {
+    return this.send<T>('POST', path, { file, contentType });
+  }
+
   close(): void {
     this.agent.destroy();
   }
 
-  private send<T>(method: string, path: string, body?: string): Promise<T> {
+  private send<T>(method: string, path: string, body?: string | { file: string; contentType: string }): Promise<T> {
     const headers: Record<string, string> = { authorization: `Bearer ${this.token}`, accept: 'application/json' };
-    if (body !== undefined) {
+    if (typeof body === 'string') {
       headers['content-type'] = 'application/json';
       headers['content-length'] = String(Buffer.byteLength(body));
+    } else if (body) {
+      headers['content-type'] = body.contentType;
+      headers['content-length'] = String(statSync(body.file).size);
     }
     return new Promise((resolve, reject) => {
       const req = request(this.baseUrl + path, { method, agent: this.agent, headers }, (res) => {
@@ -44,7 +53,8 @@ export class LeanJsonClient {
         res.on('error', reject);
       });
       req.on('error', reject);
-      req.end(body);
+      if (typeof body === 'object') createReadStream(body.file).on('error', reject).pipe(req);
+      else req.end(body);
     });
   }
 }

@@ -42,7 +42,8 @@ export async function runBench(target: Target, options: BenchOptions, log: (line
     log('ingest…');
     // The linked aggregate alone needs one load of the patients, not the ingest scenario's repeats.
     const ingestRuns = only.includes('ingest') ? options.ingestRuns : 1;
-    const ingest = await ingestScenario(f.hospital.users.steward.client, target.ownerUrl, patientsFile, options.persons, communes, ingestRuns, target.cpuMs);
+    const uploader = new LeanJsonClient(target.baseUrl, await tokenOf(target.baseUrl, f.hospital.users.steward.email));
+    const ingest = await ingestScenario(f.hospital.users.steward.client, uploader, target.ownerUrl, patientsFile, options.persons, communes, ingestRuns, target.cpuMs).finally(() => uploader.close());
     if (only.includes('ingest')) results.push(ingest.measurement);
     if (only.includes('linked')) {
       const households = await createAndLoad(f.social.users.steward.client, { name: 'bench_households', description: 'benchmark', columns: HOUSEHOLD_COLUMNS }, createReadStream(householdsFile), () => undefined, 'households');

@@ -169,7 +169,7 @@ export class RowSink extends Parser {
       if (end === -1) end = text.length;
       line++;
       const stop = end > start && text.charCodeAt(end - 1) === CR ? end - 1 : end;
-      if (stop > start) this.record(text.slice(start, stop).split(','), line);
+      if (stop > start) this.record(text.slice(start, stop).split(','), line, line);
       start = end + 1;
     }
     return this.fatal;
@@ -214,8 +214,12 @@ export class RowSink extends Parser {
     return true;
   }
 
-  /** One record, whose last line (counting CRs inside fields as csv-parse does) is `endLine`. */
-  private record(record: string[], endLine: number): void {
+  /**
+   * One record, whose last line (counting CRs inside fields as csv-parse does) is `endLine`;
+   * `startLine` when the caller knows it (a quote-free record is one line), else worked out
+   * from the line feeds inside its fields.
+   */
+  private record(record: string[], endLine: number, startLine?: number): void {
     this.lastRecordEnd = endLine;
     if (!this.validate) {
       this.sawHeader = true;
@@ -230,7 +234,7 @@ export class RowSink extends Parser {
     const row = this.validate(record, 0);
     if (row.errors) {
       // The line is only worked out for a refused row: where its record starts.
-      const line = this.lastLine - occurrences(record, '\n');
+      const line = startLine ?? this.lastLine - occurrences(record, '\n');
       this.errorCount += row.errors.length;
       for (const e of row.errors) if (this.errors.length < MAX_LISTED_ERRORS) this.errors.push({ ...e, line });
       this.batch = [];
@@ -244,7 +248,7 @@ export class RowSink extends Parser {
         grown.set(this.lines);
         this.lines = grown;
       }
-      this.lines[this.rowsAccepted] = this.lastLine - occurrences(record, '\n');
+      this.lines[this.rowsAccepted] = startLine ?? this.lastLine - occurrences(record, '\n');
     }
     if (this.fingerprints) {
       if ((this.rowsAccepted + 1) * FINGERPRINT_BYTES > this.fingerprints.length) {

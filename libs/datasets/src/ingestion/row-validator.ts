@@ -8,22 +8,28 @@ export interface RowError {
   message: string;
 }
 
-export type CellResult = { ok: true; value: string | null } | { ok: false; message: string };
-export type CellCheck = (raw: string) => CellResult;
+/** A refused cell: the rule it breaks (never its value). One instance per rule and column, made when the check is compiled. */
+export class Refusal {
+  constructor(readonly message: string) {}
+}
+
+/** A cell's COPY text (escaped, `\\N` for null), or why it is refused: no object is made for an accepted cell. */
+export type CellCheck = (raw: string) => string | Refusal;
 
 const INTEGER = /^[+-]?\d+$/;
+/** An integer already in canonical form (no sign, no leading zero) and safe: kept as it is. */
+const PLAIN_INTEGER = /^(0|[1-9]\d{0,14})$/;
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const TRUE = new Set(['true', '1', 'yes']);
 const FALSE = new Set(['false', '0', 'no']);
+const NULL = '\\N';
 
-const ok = (value: string | null): CellResult => ({ ok: true, value });
-const fail = (message: string): CellResult => ({ ok: false, message });
-
-function bounded(column: ColumnDescriptor, n: number): CellResult | null {
-  if (column.min !== undefined && n < column.min) return fail(`must be at least the declared minimum ${column.min}`);
-  if (column.max !== undefined && n > column.max) return fail(`must be at most the declared maximum ${column.max}`);
-  return null;
+/** The bounds of a numeric column, as refusals made once. */
+function bounds(column: ColumnDescriptor): (n: number) => Refusal | null {
+  const below = new Refusal(`must be at least the declared minimum ${column.min}`);
+  const above = new Refusal(`must be at most the declared maximum ${column.max}`);
+  return (n) => (column.min !== undefined && n < column.min ? below : column.max !== undefined && n > column.max ? above : null);
 }
 
 function isCalendarDate(value: string): boolean {
@@ -34,56 +40,74 @@ function isCalendarDate(value: string): boolean {
   return y >= 1 && date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
 }
 
-/** The check of one column's cells; the value it returns is the canonical text the vault stores. */
+/** The check of one column's cells; the text it returns is the canonical value as the vault stores it, COPY-escaped. */
 export function cellCheck(column: ColumnDescriptor, pseudonymise: (raw: string) => string): CellCheck {
   if (column.role === 'linkage_key') {
+    const missing = new Refusal('linkage key is required');
+    const notInteger = new Refusal('must be an integer');
+    // A hex pseudonym needs no COPY escape.
     return (raw) => {
       const canonical = normaliseLinkageValue(raw);
-      if (canonical === '') return fail('linkage key is required');
-      if (column.type === 'integer' && !/^\d+$/.test(canonical)) return fail('must be an integer');
-      return ok(pseudonymise(raw));
+      if (canonical === '') return missing;
+      if (column.type === 'integer' && !/^\d+$/.test(canonical)) return notInteger;
+      return pseudonymise(raw);
     };
   }
-  const required = column.role === 'reference_key';
+  const missing = column.role === 'reference_key' ? new Refusal('reference key is required') : null;
   const typed = typedCheck(column);
   return (raw) => {
     const value = raw.trim();
-    if (value === '') return required ? fail('reference key is required') : ok(null);
+    if (value === '') return missing ?? NULL;
     return typed(value);
   };
 }
 
 function typedCheck(column: ColumnDescriptor): CellCheck {
   switch (column.type) {
-    case 'integer':
+    case 'integer': {
+      const notInteger = new Refusal('must be an integer');
+      const outOfRange = new Refusal('integer out of range');
+      const bounded = bounds(column);
       return (v) => {
-        if (!INTEGER.test(v)) return fail('must be an integer');
+        const plain = PLAIN_INTEGER.test(v);
+        if (!plain && !INTEGER.test(v)) return notInteger;
         const n = Number(v);
-        if (!Number.isSafeInteger(n)) return fail('integer out of range');
-        return bounded(column, n) ?? ok(String(n));
+        if (!Number.isSafeInteger(n)) return outOfRange;
+        return bounded(n) ?? (plain ? v : String(n));
       };
-    case 'number':
+    }
+    case 'number': {
+      const notNumber = new Refusal('must be a number');
+      const outOfRange = new Refusal('number out of range');
+      const bounded = bounds(column);
       return (v) => {
-        if (!NUMBER.test(v)) return fail('must be a number');
+        if (!NUMBER.test(v)) return notNumber;
         const n = Number(v);
-        if (!Number.isFinite(n)) return fail('number out of range');
-        return bounded(column, n) ?? ok(String(n));
+        if (!Number.isFinite(n)) return outOfRange;
+        return bounded(n) ?? String(n);
       };
-    case 'date':
-      return (v) => (isCalendarDate(v) ? ok(v) : fail('must be an ISO date (YYYY-MM-DD)'));
-    case 'boolean':
+    }
+    case 'date': {
+      const notDate = new Refusal('must be an ISO date (YYYY-MM-DD)');
+      return (v) => (isCalendarDate(v) ? v : notDate);
+    }
+    case 'boolean': {
+      const notBoolean = new Refusal('must be a boolean (true/false, 1/0, yes/no)');
       return (v) => {
         const lower = v.toLowerCase();
-        if (TRUE.has(lower)) return ok('t');
-        if (FALSE.has(lower)) return ok('f');
-        return fail('must be a boolean (true/false, 1/0, yes/no)');
+        return TRUE.has(lower) ? 't' : FALSE.has(lower) ? 'f' : notBoolean;
       };
-    case 'category': {
-      const allowed = new Set(column.categories ?? []);
-      return (v) => (allowed.has(v) ? ok(v) : fail('must be one of the declared categories'));
     }
-    case 'text':
-      return (v) => (v.includes('\u0000') ? fail('must not contain a NUL character') : ok(v));
+    case 'category': {
+      // Each declared category's COPY text, escaped once.
+      const allowed = new Map((column.categories ?? []).map((c) => [c, copyTextValue(c)]));
+      const undeclared = new Refusal('must be one of the declared categories');
+      return (v) => allowed.get(v) ?? undeclared;
+    }
+    case 'text': {
+      const nul = new Refusal('must not contain a NUL character');
+      return (v) => (v.includes('\u0000') ? nul : copyTextValue(v));
+    }
   }
 }
 
@@ -120,21 +144,18 @@ export function compileRowValidator(
   pseudonymise: (raw: string) => string,
 ): (record: string[], line: number) => { copyLine: string; errors: null } | { copyLine: null; errors: RowError[] } {
   const checks = columns.map((c) => cellCheck(c, pseudonymise));
-  // Only text and declared categories can hold a character COPY escapes: the other canonical
-  // values (a hex pseudonym, numbers, dates, t/f) are written as they are.
-  const escapes = columns.map((c) => c.role !== 'linkage_key' && (c.type === 'text' || c.type === 'category'));
   const width = order.length;
   return (record, line) => {
     if (record.length !== width) {
       return { copyLine: null, errors: [{ line, column: null, message: `expected ${width} fields, found ${record.length}` }] };
     }
     let errors: RowError[] | null = null;
-    const out: string[] = new Array(width);
+    let copyLine = '';
     for (let i = 0; i < width; i++) {
       const result = checks[i](record[order[i]]);
-      if (result.ok) out[i] = result.value === null ? '\\N' : escapes[i] ? copyTextValue(result.value) : result.value;
+      if (typeof result === 'string') copyLine += i === 0 ? result : '\t' + result;
       else (errors ??= []).push({ line, column: columns[i].name, message: result.message });
     }
-    return errors ? { copyLine: null, errors } : { copyLine: out.join('\t') + '\n', errors: null };
+    return errors ? { copyLine: null, errors } : { copyLine: copyLine + '\n', errors: null };
   };
 }
