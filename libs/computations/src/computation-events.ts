@@ -1,30 +1,58 @@
 import { EventEmitter } from 'node:events';
+import type { EntityManager } from 'typeorm';
+import { prepared, runPrepared } from '@cadre/common';
 
 /**
  * In-process news that a computation left the queue. When API and worker share a process
  * (`npm start`), a waiting GET wakes at once; across processes it falls back to re-reading
  * the row on a short period. Carries ids only.
  */
-/** The PostgreSQL channel the worker notifies, with a computation id as payload. */
+/** The PostgreSQL channel on which the end of a computation is announced, with its id as payload (notifySettled). */
 export const SETTLED_CHANNEL = 'cadre_computation_settled';
 
 const settled = new EventEmitter();
 settled.setMaxListeners(0);
+
+const NOTIFY = prepared('SELECT pg_notify($1, $2)');
+
+/**
+ * Inside the transaction that takes a computation out of the queue (released, held for
+ * release, rejected, failed, cancelled): PostgreSQL delivers the notice at COMMIT, and only
+ * if it commits, so API processes elsewhere (SettledListener) wake as the row becomes
+ * readable, with no round trip after it. An id only, never a value.
+ */
+export async function notifySettled(em: EntityManager, computationId: string): Promise<void> {
+  await runPrepared(em, NOTIFY, [SETTLED_CHANNEL, computationId]);
+}
 
 /** Called by the worker after the transaction that finished a computation has committed. */
 export function announceSettled(computationId: string): void {
   settled.emit(computationId);
 }
 
-/** Resolves when the computation is announced settled, or after `ms`, whichever comes first. */
-export function settledOrTimeout(computationId: string, ms: number): Promise<void> {
-  return new Promise((resolve) => {
+/**
+ * A watch on one computation, listening from this call on: `settled` resolves when the
+ * computation is announced, or after `ms`, whichever comes first; `cancel` stops listening.
+ * Arm it before reading the row, so that an announcement landing during the read is not lost.
+ */
+export function watchSettled(computationId: string, ms: number): { settled: Promise<void>; cancel: () => void } {
+  let cancel = () => {};
+  const promise = new Promise<void>((resolve) => {
     const done = () => {
-      clearTimeout(timer);
-      settled.off(computationId, done);
+      cancel();
       resolve();
     };
     const timer = setTimeout(done, Math.max(0, ms));
     settled.once(computationId, done);
+    cancel = () => {
+      clearTimeout(timer);
+      settled.off(computationId, done);
+    };
   });
+  return { settled: promise, cancel: () => cancel() };
+}
+
+/** Resolves when the computation is announced settled, or after `ms`, whichever comes first. */
+export function settledOrTimeout(computationId: string, ms: number): Promise<void> {
+  return watchSettled(computationId, ms).settled;
 }

@@ -1,4 +1,4 @@
-import { settledOrTimeout } from './computation-events';
+import { notifySettled, watchSettled } from './computation-events';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -139,12 +139,17 @@ export class ComputationsService {
    */
   async waitFor(actor: Actor, id: string, waitSeconds: number): Promise<ComputationView> {
     const deadline = Date.now() + waitSeconds * 1000;
-    let view = await this.get(actor, id);
-    while ((view.status === 'queued' || view.status === 'running') && Date.now() < deadline) {
-      await settledOrTimeout(id, Math.min(WAIT_RECHECK_MS, deadline - Date.now()));
-      view = await this.get(actor, id);
+    for (;;) {
+      // Listening before the read: a computation that settles while its row is read still wakes this wait.
+      const watch = watchSettled(id, Math.min(WAIT_RECHECK_MS, deadline - Date.now()));
+      try {
+        const view = await this.get(actor, id);
+        if ((view.status !== 'queued' && view.status !== 'running') || Date.now() >= deadline) return view;
+        await watch.settled;
+      } finally {
+        watch.cancel();
+      }
     }
-    return view;
   }
 
   /** The released result as CSV, for the team. */
@@ -197,6 +202,7 @@ export class ComputationsService {
         organisationIds: [useCase.requesterOrganisationId, ...record.providerOrganisationIds],
         data: { useCaseId: record.useCaseId },
       });
+      await notifySettled(em, id);
     });
     return this.get(actor, id);
   }

@@ -8,7 +8,7 @@ import { AuditService } from '@cadre/audit';
 import { Signer } from '@cadre/identity';
 import { Handler, JobContext, JobHandler, JobOutcome, UnitOfWork } from '@cadre/jobs';
 import { ComputationLease, ComputationLeaseHeld } from './computation-lease';
-import { announceSettled, SETTLED_CHANNEL } from './computation-events';
+import { announceSettled, notifySettled } from './computation-events';
 import { ComputationRecord, computationStore, NOW } from './computation.store';
 import { ComputationRejected } from './computations.errors';
 import { COMPUTATION_SUBJECT } from './computations.service';
@@ -27,13 +27,12 @@ import { compileDifferencing, distinctEarlierPopulations, isDifferencingRisk, po
 import { onePersonPerRow } from './sql/person-rows';
 import { runReadOnly, VaultQueryFailed } from './sql/vault-runner';
 
-/** The storing transaction's locks, in their order (recheckUnderLock), and the settled notice: prepared. */
+/** The storing transaction's locks, in their order (recheckUnderLock): prepared. */
 const LOCK = {
   contracts: prepared(`SELECT id FROM cadre.contracts WHERE use_case_id = $1 AND is_current ORDER BY id FOR SHARE`),
   useCase: prepared(`SELECT id FROM cadre.use_cases WHERE id = $1 FOR SHARE`),
   organisations: prepared(`SELECT id FROM cadre.organisations WHERE id = ANY((SELECT $1::uuid[])::uuid[]) ORDER BY id FOR SHARE`), // an array parameter: see PreparedSql
 };
-const NOTIFY = prepared('SELECT pg_notify($1, $2)');
 
 /** A transient failure (database or Redis unreachable), as opposed to one the query itself caused. */
 function isRetryable(e: unknown): boolean {
@@ -78,9 +77,8 @@ export class RunComputationHandler implements Handler<'run-computation'> {
     try {
       return await this.lease.hold(record.id, () => this.run(record, context));
     } finally {
+      // Long polls in this process (`npm start`); those elsewhere were woken by the commit (notifySettled).
       announceSettled(computationId);
-      // Wakes long polls in API processes elsewhere; an id only, never a value.
-      await runPrepared(this.db, NOTIFY, [SETTLED_CHANNEL, computationId]).catch(() => undefined);
     }
   }
 
@@ -263,6 +261,7 @@ export class RunComputationHandler implements Handler<'run-computation'> {
         refused = allowanceRefusal(await computationStore.counted(em, record.useCaseId, dp ? plan.privacy.epsilon : 0), plan, ctx, true);
         if (refused) throw new AllowanceExceeded(); // rolls the transition, the spend, the count and the event back
         if (population) await computationStore.recordPopulation(em, record.useCaseId, population, record.id);
+        await notifySettled(em, record.id);
       });
     } catch (e) {
       if (!(e instanceof AllowanceExceeded)) throw e;
@@ -303,6 +302,7 @@ export class RunComputationHandler implements Handler<'run-computation'> {
         organisationIds: record.providerOrganisationIds,
         data: { useCaseId: record.useCaseId, ...(set.rejection ? { code: (set.rejection as { code: string }).code } : {}), ...(set.failure ? { failure: set.failure } : {}) },
       });
+      await notifySettled(em, record.id);
     });
   }
 }

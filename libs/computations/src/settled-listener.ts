@@ -6,8 +6,9 @@ import { announceSettled, SETTLED_CHANNEL } from './computation-events';
 const RECONNECT_MS = 1000;
 
 /**
- * The API's ear on PostgreSQL: the worker NOTIFYs the id of every computation that left
- * the queue, so a long poll in another process wakes at once instead of at its next re-read.
+ * The API's ear on PostgreSQL: the transaction that takes a computation out of the queue
+ * NOTIFYs its id (notifySettled), delivered at its commit, so a long poll in another process
+ * wakes at once instead of at its next re-read.
  * Losing the connection only slows long polls down to their re-read period.
  */
 @Injectable()
