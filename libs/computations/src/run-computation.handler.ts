@@ -214,13 +214,18 @@ export class RunComputationHandler implements Handler<'run-computation'> {
     if (domainCells(domain, plan.totals && plan.groupBy.length > 0).length > this.policies.maxCells) {
       throw new ComputationRejected('too_many_cells', `The declared domain has more than ${this.policies.maxCells} cells`);
     }
-    if (compiled.dp) return releaseWithPrivacy(plan, compiled, rows, histograms, ctx.policy, this.random, domain, denominators);
-    return controlDisclosure(plan, compiled, readRawCells(plan, compiled, rows), ctx.policy, domain, denominators);
+    // The audit head the signed result will name, read while disclosure control runs (a round trip off the path).
+    const head = this.audit.headIn(this.db.manager);
+    head.catch(() => undefined); // awaited below: a failure surfaces there, not as an unhandled rejection
+    await new Promise((r) => setImmediate(r)); // lets the read reach its socket before the synchronous control starts
+    const controlled = compiled.dp
+      ? releaseWithPrivacy(plan, compiled, rows, histograms, ctx.policy, this.random, domain, denominators)
+      : controlDisclosure(plan, compiled, readRawCells(plan, compiled, rows), ctx.policy, domain, denominators);
+    return { ...controlled, auditHead: await head };
   }
 
   /** Signs and stores the controlled result; spends the epsilon in the same transaction, re-checking the budget under a lock. */
   private async store(record: ComputationRecord, plan: Plan, ctx: PolicyContext, result: ComputationResult, population: string | null): Promise<void> {
-    result = { ...result, auditHead: await this.audit.headIn(this.db.manager) };
     const signature = await this.signer.sign({ type: 'cadre.computation_result', computationId: record.id, useCaseId: record.useCaseId, ...result });
     const status = ctx.policy.releaseMode === 'provider_review' ? 'pending_release' : 'released';
     let refused: 'max_computations' | 'budget_exhausted' | null = null;
