@@ -69,7 +69,7 @@ export async function runBench(target: Target, options: BenchOptions, log: (line
         await target.scaleWorkers(workers);
         log(`throughput, ${workers} worker(s)…`);
         results.push(
-          await throughputScenario({ http, useCaseId: smallUseCaseId, datasetId: small.id, persons: options.smallPersons, total: options.computations, clients: options.clients, workers, cpuMs: target.cpuMs }),
+          await throughputScenario({ http, useCaseId: smallUseCaseId, datasetId: small.id, persons: options.smallPersons, total: options.computations, clients: options.clients, workers, rounds: options.runs >= 3 ? 3 : 1, cpuMs: target.cpuMs }),
         );
       }
     } finally {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { notifySettled, settledOrTimeout, SETTLED_CHANNEL } from '../../libs/computations/src/computation-events';
+import { isHearing, notifySettled, settledOrTimeout, SETTLED_CHANNEL, watchSettled } from '../../libs/computations/src/computation-events';
 import { startTestPlatform, TestPlatform } from '../support/platform';
 
 describe('long polls across processes', () => {
@@ -47,5 +47,18 @@ describe('long polls across processes', () => {
     expect(woke).toBe(true);
     await waitingRolledBack;
     expect(Date.now() - rolledBackSince).toBeGreaterThanOrEqual(1_400); // only its timeout ended the wait
+  });
+
+  it('says whether it hears: deaf when its connection is killed, hearing again after reconnecting, and every wait re-reads then', async () => {
+    expect(isHearing()).toBe(true);
+    const watch = watchSettled(randomUUID(), 30_000); // a wait on a computation nobody will announce
+    const since = Date.now();
+    await platform.owner.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'cadre-settled-listener' AND datname = $1`, [platform.databaseName]);
+    const deadline = Date.now() + 5_000;
+    while (isHearing() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(isHearing()).toBe(false);
+    await watch.settled; // woken by the reconnection (notices sent while deaf are lost), not by its 30 s timeout
+    expect(isHearing()).toBe(true);
+    expect(Date.now() - since).toBeLessThan(10_000);
   });
 });

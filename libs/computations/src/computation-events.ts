@@ -14,6 +14,25 @@ const settled = new EventEmitter();
 settled.setMaxListeners(0);
 
 const NOTIFY = prepared('SELECT pg_notify($1, $2)');
+/** The event every wait also listens to: "re-read now" (notices may have been missed). */
+const EVERYONE = Symbol('every computation');
+/** SettledListeners of this process now LISTENing (several apps may share a process in tests). */
+let hearing = 0;
+
+/**
+ * A SettledListener started (or stopped) hearing PostgreSQL's notices. While one hears them,
+ * a long poll need re-read its row only as a safety net; on (re)connection every wait re-reads
+ * once, since notices sent while nobody listened are gone.
+ */
+export function setHearing(on: boolean): void {
+  hearing = Math.max(0, hearing + (on ? 1 : -1));
+  if (on) settled.emit(EVERYONE);
+}
+
+/** Whether the end of a computation in another process reaches this one as it commits. */
+export function isHearing(): boolean {
+  return hearing > 0;
+}
 
 /**
  * Inside the transaction that takes a computation out of the queue (released, held for
@@ -44,9 +63,11 @@ export function watchSettled(computationId: string, ms: number): { settled: Prom
     };
     const timer = setTimeout(done, Math.max(0, ms));
     settled.once(computationId, done);
+    settled.once(EVERYONE, done);
     cancel = () => {
       clearTimeout(timer);
       settled.off(computationId, done);
+      settled.off(EVERYONE, done);
     };
   });
   return { settled: promise, cancel: () => cancel() };

@@ -1,4 +1,4 @@
-import { notifySettled, watchSettled } from './computation-events';
+import { isHearing, notifySettled, watchSettled } from './computation-events';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -17,8 +17,13 @@ import { resultCsv } from './disclosure/result-csv';
 export const COMPUTATION_SUBJECT = 'Computation';
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,200}$/;
 
-/** Across processes a long poll re-reads the row this often (in one process it wakes at once). */
+/**
+ * A long poll re-reads the row this often while this process cannot hear the end of
+ * computations elsewhere (SettledListener down; in one process it wakes at once)…
+ */
 const WAIT_RECHECK_MS = 250;
+/** …and this often while it hears them: a safety net only (each re-read costs what a GET does). */
+const HEARING_RECHECK_MS = 2000;
 
 /** What the API shows of a computation; `result` only to whom may see it in its state. */
 export interface ComputationView {
@@ -141,7 +146,7 @@ export class ComputationsService {
     const deadline = Date.now() + waitSeconds * 1000;
     for (;;) {
       // Listening before the read: a computation that settles while its row is read still wakes this wait.
-      const watch = watchSettled(id, Math.min(WAIT_RECHECK_MS, deadline - Date.now()));
+      const watch = watchSettled(id, Math.min(isHearing() ? HEARING_RECHECK_MS : WAIT_RECHECK_MS, deadline - Date.now()));
       try {
         const view = await this.get(actor, id);
         if ((view.status !== 'queued' && view.status !== 'running') || Date.now() >= deadline) return view;

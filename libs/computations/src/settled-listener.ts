@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Client } from 'pg';
 import { AppConfig } from '@cadre/config';
-import { announceSettled, SETTLED_CHANNEL } from './computation-events';
+import { announceSettled, setHearing, SETTLED_CHANNEL } from './computation-events';
 
 const RECONNECT_MS = 1000;
 
@@ -17,6 +17,8 @@ export class SettledListener implements OnModuleInit, OnApplicationShutdown {
   private client?: Client;
   private closing = false;
   private retry?: NodeJS.Timeout;
+  /** This listener's LISTEN is in place (counted once in setHearing). */
+  private hearing = false;
 
   constructor(private readonly config: AppConfig) {}
 
@@ -29,19 +31,30 @@ export class SettledListener implements OnModuleInit, OnApplicationShutdown {
     const client = new Client({ connectionString: this.config.databaseUrl('app'), application_name: 'cadre-settled-listener' });
     client.on('notification', (msg) => msg.payload && announceSettled(msg.payload));
     client.on('error', () => this.reconnect(client));
+    client.on('end', () => this.reconnect(client));
     try {
       await client.connect();
       await client.query(`LISTEN ${SETTLED_CHANNEL}`);
       this.client = client;
+      this.hear(true);
     } catch (err) {
       this.logger.warn({ err: { name: (err as Error).name, code: (err as { code?: string }).code } }, 'cannot listen for settled computations; long polls re-read');
       this.reconnect(client);
     }
   }
 
+  private hear(on: boolean): void {
+    if (this.hearing === on) return;
+    this.hearing = on;
+    setHearing(on);
+  }
+
   private reconnect(client: Client): void {
     void client.end().catch(() => undefined);
-    if (this.client === client) this.client = undefined;
+    if (this.client === client) {
+      this.client = undefined;
+      this.hear(false);
+    }
     if (this.closing || this.retry) return;
     this.retry = setTimeout(() => {
       this.retry = undefined;
@@ -51,6 +64,7 @@ export class SettledListener implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     this.closing = true;
+    this.hear(false);
     if (this.retry) clearTimeout(this.retry);
     await this.client?.end().catch(() => undefined);
   }
