@@ -61,30 +61,42 @@ export class RequestAuthenticator extends ActorSource {
     // load (they were checked then; an ended session or a changed user drops the entry).
     const cached = this.cache.get(token);
     if (cached) {
+      // Half-way through its life the entry is resolved again behind this request, so that the
+      // token's next requests find a fresh one instead of all waiting together when it lapses.
+      if (cached.refresh) this.refreshAhead(token);
       req[SESSION] = cached.sid;
       return cached.actor;
     }
-    // A resolution started before a session or user was forgotten is not joined: this request checks afresh.
-    let flight = this.inFlight.get(token);
-    if (!flight || flight.epoch !== this.cache.epoch) {
-      const started: InFlight = { epoch: this.cache.epoch, done: this.load(token, this.cache.epoch) };
-      this.inFlight.set(token, started);
-      const forget = () => {
-        if (this.inFlight.get(token) === started) this.inFlight.delete(token);
-      };
-      started.done.then(forget, forget);
-      flight = started;
-    }
-    const { actor, sid } = await flight.done;
+    const { actor, sid } = await this.resolution(token, false).done;
     req[SESSION] = sid;
     return actor;
   }
 
-  private async load(token: string, epoch: number): Promise<{ actor: Actor; sid: string }> {
+  /** The resolution under way for a token, joined, or a new one; one started before a session or user was forgotten is not joined. */
+  private resolution(token: string, fresh: boolean): InFlight {
+    const flight = this.inFlight.get(token);
+    if (flight && flight.epoch === this.cache.epoch) return flight;
+    const started: InFlight = { epoch: this.cache.epoch, done: this.load(token, this.cache.epoch, fresh) };
+    this.inFlight.set(token, started);
+    const forget = () => {
+      if (this.inFlight.get(token) === started) this.inFlight.delete(token);
+    };
+    started.done.then(forget, forget);
+    return started;
+  }
+
+  /** Resolves a cached token again in the background (its session asked of the database); a refusal drops its entry at once. */
+  private refreshAhead(token: string): void {
+    this.resolution(token, true).done.catch((e: unknown) => {
+      if (e instanceof Unauthenticated) this.cache.drop(token); // a database that is away leaves the entry to lapse
+    });
+  }
+
+  private async load(token: string, epoch: number, fresh: boolean): Promise<{ actor: Actor; sid: string }> {
     const claims = await this.tokens.verify(token);
     // The session must still be alive: logout, refresh-token reuse, a password change or a
     // deactivation end it, and its access tokens with it.
-    if (!claims || !(await this.sessions.isAlive(claims.sid, claims.sub))) throw new Unauthenticated('Invalid or expired token');
+    if (!claims || !(await this.sessions.isAlive(claims.sid, claims.sub, fresh))) throw new Unauthenticated('Invalid or expired token');
     // The user is reloaded: a deleted user's tokens stop working, and roles are the current ones.
     // A database that is down is a 503 retry, never a 401: the token may well be good.
     const user = await this.users.findById(claims.sub).catch((e) => (isTransientError(e) ? Promise.reject(e) : null));

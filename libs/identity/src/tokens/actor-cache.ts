@@ -7,10 +7,17 @@ import type { Actor } from '../actor';
  */
 export const SESSION_CACHE_MS = 1000;
 
+/**
+ * An entry this old is resolved again in the background while it keeps answering (within
+ * SESSION_CACHE_MS still): under steady use a token's requests never wait for the resolution.
+ */
+export const REFRESH_AFTER_MS = SESSION_CACHE_MS / 2;
+
 interface Entry {
   actor: Actor;
   userId: string;
   sid: string;
+  since: number;
   until: number;
 }
 
@@ -39,12 +46,18 @@ export class ActorCache {
     return this.generation;
   }
 
-  get(token: string, now = Date.now()): { actor: Actor; sid: string } | undefined {
+  /** The cached actor of a token; `refresh` once the entry is REFRESH_AFTER_MS old (the caller resolves it again, in the background). */
+  get(token: string, now = Date.now()): { actor: Actor; sid: string; refresh: boolean } | undefined {
     const hit = this.entries.get(token);
     if (!hit) return undefined;
-    if (hit.until > now) return hit;
+    if (hit.until > now) return { actor: hit.actor, sid: hit.sid, refresh: now - hit.since >= REFRESH_AFTER_MS };
     this.entries.delete(token);
     return undefined;
+  }
+
+  /** Forgets one token (its background resolution was refused: the session ended, the user went). */
+  drop(token: string): void {
+    this.entries.delete(token);
   }
 
   /** Remembers the actor of a token resolved since `epoch`; `expiresAt` is the token's exp (ms). */
@@ -55,7 +68,7 @@ export class ActorCache {
     Object.freeze(actor.roles);
     Object.freeze(actor.platformRoles);
     Object.freeze(actor);
-    this.entries.set(token, { actor, userId: actor.id, sid, until: Math.min(now + SESSION_CACHE_MS, expiresAt) });
+    this.entries.set(token, { actor, userId: actor.id, sid, since: now, until: Math.min(now + SESSION_CACHE_MS, expiresAt) });
   }
 
   forgetSession(sid: string): void {

@@ -20,11 +20,14 @@ export class SessionsService {
     private readonly actors: ActorCache,
   ) {}
 
-  /** Whether the session `sid` of `userId` is still alive (cached for at most SESSION_CACHE_MS). */
-  async isAlive(sid: string, userId: string): Promise<boolean> {
+  /**
+   * Whether the session `sid` of `userId` is still alive (cached for at most SESSION_CACHE_MS;
+   * `fresh`: asked of the database whatever the cache holds, as a background refresh of a token does).
+   */
+  async isAlive(sid: string, userId: string, fresh = false): Promise<boolean> {
     const key = `${userId}:${sid}`;
     const now = Date.now();
-    const hit = this.cache.get(key);
+    const hit = fresh ? undefined : this.cache.get(key);
     if (hit && hit.until > now) return hit.alive;
     const rows: unknown[] = await this.dataSource.query(
       `SELECT 1 FROM cadre.refresh_tokens WHERE family_id = $1 AND user_id = $2 AND revoked_at IS NULL LIMIT 1`,
