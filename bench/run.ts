@@ -1,11 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { heraultCommunes } from '../scripts/demo/synthetic';
 import { HOUSEHOLD_COLUMNS, householdsCsv, patientsCsv } from './data';
 import { apiScenario } from './scenarios/api';
 import { ingestScenario } from './scenarios/ingest';
-import { linkedAggregateScenario } from './scenarios/linked-aggregate';
+import { linkedAggregateScenario, quiesce } from './scenarios/linked-aggregate';
 import { throughputScenario } from './scenarios/throughput';
 import { LeanJsonClient } from './http-client';
 import { activeUseCase, createAndLoad, federation } from './setup';
@@ -64,6 +65,9 @@ export async function runBench(target: Target, options: BenchOptions, log: (line
     const small = await createAndLoad(f.social.users.steward.client, { name: 'bench_small', description: 'benchmark', columns: HOUSEHOLD_COLUMNS }, createReadStream(await householdsCsv(options.smallPersons, seed)), () => undefined, 'small');
     const smallUseCaseId = await activeUseCase(f, f.startup, researcher, [f.social], [{ datasetId: small.id, columns: ['incomeBand'] }]);
     const http = new LeanJsonClient(target.baseUrl, await tokenOf(target.baseUrl, researcher.email));
+    const owner = new Client({ connectionString: target.ownerUrl });
+    await owner.connect();
+    await quiesce(owner).finally(() => owner.end()); // the uploads' quality measurements done first
     try {
       for (const workers of [1, 2]) {
         await target.scaleWorkers(workers);

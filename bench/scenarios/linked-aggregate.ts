@@ -15,6 +15,21 @@ export async function currentTable(owner: Client, datasetId: string): Promise<st
 }
 
 /**
+ * Waits until the platform's background jobs are done (the outbox has nothing unfinished): each
+ * upload enqueues a quality measurement that reads the whole new version, and one still running
+ * would slow whichever of the platform or the floor it overlaps.
+ */
+export async function quiesce(owner: Client, timeoutMs = 300_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { rows } = await owner.query<{ n: number }>(`SELECT count(*)::int AS n FROM cadre.outbox WHERE status IN ('pending', 'published')`);
+    if (rows[0].n === 0) return;
+    if (Date.now() > deadline) throw new Error(`background jobs still unfinished after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/**
  * Scenario 1 — linked aggregate: two person-level datasets joined on the pseudonym,
  * grouped by commune × income band, count + sum + mean. Platform: submission to released
  * result. Floor: the same aggregate as hand-written SQL through `pg` on the same database.
@@ -48,6 +63,8 @@ export async function linkedAggregateScenario(input: {
     FROM vault."${ph}" h JOIN vault."${hh}" s ON s."nationalId" = h."nationalId" GROUP BY 1, 2`;
   // The SQL the cell key method adds to the floor: each cell's sum of record keys (rule 3).
   const cellKeySql = floorSql.replace('AS mean', `AS mean, sum((hashtextextended(h."nationalId", 1234567890123) >> 32)::integer) AS ck`);
+
+  await quiesce(owner);
 
   const duck = await DuckDBInstance.create(':memory:');
   const dc = await duck.connect();
