@@ -65,6 +65,11 @@ function commandCpuMs(command: string): number {
   return total;
 }
 
+/** The CPU each process used between two readings of Target.cpuMs, ms. */
+export function cpuBetween(before: CpuMs, after: CpuMs): CpuMs {
+  return { api: after.api - before.api, workers: after.workers - before.workers, postgres: after.postgres - before.postgres, redis: after.redis - before.redis, client: after.client - before.client };
+}
+
 /** Where a run's CPU went, ms: every process on the two cores that the benchmark drives. */
 export interface CpuMs {
   api: number;

@@ -7,7 +7,7 @@ import { awaitUpload } from '../../scripts/demo/members';
 import type { LeanJsonClient } from '../http-client';
 import { fmtMs, Measurement, median, timed } from '../stats';
 import { PATIENT_COLUMNS } from '../data';
-import type { CpuMs } from '../target';
+import { cpuBetween, CpuMs } from '../target';
 
 /**
  * Scenario 2 — ingest: the CSV through the upload route until queryable (validated,
@@ -42,7 +42,7 @@ export async function ingestScenario(
         }),
       );
       const after = cpuMs();
-      cpu.push(Object.fromEntries(Object.keys(after).map((k) => [k, after[k as keyof CpuMs] - before[k as keyof CpuMs]])) as unknown as CpuMs);
+      cpu.push(cpuBetween(before, after));
       datasetId = dataset.id;
       await owner.query(`DROP TABLE IF EXISTS public.bench_floor_copy`);
       await owner.query(`CREATE TABLE public.bench_floor_copy ("nationalId" text, commune text, age integer, "icuDays" integer)`);

@@ -1,5 +1,5 @@
 import { fmtMs, Measurement, median, quantile, timed } from '../stats';
-import type { CpuMs } from '../target';
+import { cpuBetween, CpuMs } from '../target';
 
 /**
  * Scenario 3 — throughput: `total` small computations from `clients` concurrent clients,
@@ -58,15 +58,15 @@ export async function throughputScenario(input: {
   };
   await round(Math.min(input.total, 10 * input.clients), false);
   const rates: number[] = [];
-  const cpu: Record<keyof CpuMs, number[]> = { postgres: [], api: [], workers: [], redis: [], client: [] };
+  const cpu: CpuMs[] = [];
   for (let r = 0; r < (input.rounds ?? 1); r++) {
     const before = input.cpuMs();
     const wall = await round(input.total, true);
     const after = input.cpuMs();
     rates.push(input.total / (wall / 1000));
-    for (const k of Object.keys(cpu) as (keyof CpuMs)[]) cpu[k].push((after[k] - before[k]) / input.total);
+    cpu.push(cpuBetween(before, after));
   }
-  const perComputation = (k: keyof CpuMs) => median(cpu[k]).toFixed(1);
+  const perComputation = (k: keyof CpuMs) => (median(cpu.map((c) => c[k])) / input.total).toFixed(1);
   const rate = median(rates);
   return {
     scenario: `Throughput: ${input.total} small computations (${input.persons.toLocaleString('en')} persons) from ${input.clients} concurrent clients, API + ${input.workers} worker process${input.workers > 1 ? 'es' : ''}, ${rates.length} round${rates.length > 1 ? 's' : ''} after a warm-up`,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { isHearing, notifySettled, settledOrTimeout, SETTLED_CHANNEL, watchSettled } from '../../libs/computations/src/computation-events';
+import { isHearing, notifySettled, SETTLED_CHANNEL, watchSettled } from '../../libs/computations/src/computation-events';
 import { startTestPlatform, TestPlatform } from '../support/platform';
 
 describe('long polls across processes', () => {
@@ -14,7 +14,7 @@ describe('long polls across processes', () => {
   it('wakes a waiting request in the API when a worker elsewhere notifies PostgreSQL', async () => {
     const id = randomUUID();
     const started = Date.now();
-    const waiting = settledOrTimeout(id, 10_000);
+    const waiting = watchSettled(id, 10_000).settled;
     // What a worker in another process does after the transaction that finished the computation.
     await platform.owner.query('SELECT pg_notify($1, $2)', [SETTLED_CHANNEL, id]);
     await waiting;
@@ -26,9 +26,9 @@ describe('long polls across processes', () => {
     const committed = randomUUID();
     const rolledBack = randomUUID();
     let woke = false;
-    const waiting = settledOrTimeout(committed, 10_000).then(() => (woke = true));
+    const waiting = watchSettled(committed, 10_000).settled.then(() => (woke = true));
     const rolledBackSince = Date.now();
-    const waitingRolledBack = settledOrTimeout(rolledBack, 1_500);
+    const waitingRolledBack = watchSettled(rolledBack, 1_500).settled;
     const runner = db.createQueryRunner();
     await runner.connect();
     try {

@@ -1,9 +1,9 @@
-import { announceSettled, settledOrTimeout, watchSettled } from './computation-events';
+import { announceSettled, watchSettled } from './computation-events';
 
 describe('waiting for a computation to settle', () => {
   it('wakes as soon as the worker announces the computation, not at the timeout', async () => {
     const started = Date.now();
-    const waiting = settledOrTimeout('c-1', 10_000);
+    const waiting = watchSettled('c-1', 10_000).settled;
     setTimeout(() => announceSettled('c-1'), 30);
     await waiting;
     expect(Date.now() - started).toBeLessThan(1_000);
@@ -11,7 +11,7 @@ describe('waiting for a computation to settle', () => {
 
   it('gives up at the timeout when nothing is announced, and ignores other computations', async () => {
     const started = Date.now();
-    const waiting = settledOrTimeout('c-2', 120);
+    const waiting = watchSettled('c-2', 120).settled;
     announceSettled('c-3');
     await waiting;
     expect(Date.now() - started).toBeGreaterThanOrEqual(110);

@@ -2,11 +2,12 @@ import { EventEmitter } from 'node:events';
 import type { EntityManager } from 'typeorm';
 import { prepared, runPrepared } from '@cadre/common';
 
-/**
- * In-process news that a computation left the queue. When API and worker share a process
- * (`npm start`), a waiting GET wakes at once; across processes it falls back to re-reading
- * the row on a short period. Carries ids only.
+/*
+ * News that a computation left the queue, carrying ids only: announced in this process by the
+ * worker (`npm start`) or by SettledListener, which hears the PostgreSQL notice the ending
+ * transaction sent (notifySettled); a waiting GET (watchSettled) wakes at once either way.
  */
+
 /** The PostgreSQL channel on which the end of a computation is announced, with its id as payload (notifySettled). */
 export const SETTLED_CHANNEL = 'cadre_computation_settled';
 
@@ -44,7 +45,7 @@ export async function notifySettled(em: EntityManager, computationId: string): P
   await runPrepared(em, NOTIFY, [SETTLED_CHANNEL, computationId]);
 }
 
-/** Called by the worker after the transaction that finished a computation has committed. */
+/** Announces in this process that a computation left the queue (its ending transaction has committed). */
 export function announceSettled(computationId: string): void {
   settled.emit(computationId);
 }
@@ -71,9 +72,4 @@ export function watchSettled(computationId: string, ms: number): { settled: Prom
     };
   });
   return { settled: promise, cancel: () => cancel() };
-}
-
-/** Resolves when the computation is announced settled, or after `ms`, whichever comes first. */
-export function settledOrTimeout(computationId: string, ms: number): Promise<void> {
-  return watchSettled(computationId, ms).settled;
 }
